@@ -1,0 +1,1 @@
+"""Benchmark runner (library), metrics budget and the thin ``robot-sf-bench`` CLI."""

@@ -1,0 +1,1 @@
+"""Gymnasium layer: typed config and ``SocialNavEnv`` (spaces, reset/step, render)."""

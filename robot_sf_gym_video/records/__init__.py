@@ -1,0 +1,1 @@
+"""Episode records: model, JSON Schema validation and atomic JSONL I/O."""

@@ -1,0 +1,1 @@
+"""Frame sources: the synthetic numpy rasterizer and the headless pygame SimulationView."""

@@ -1,0 +1,4 @@
+"""Pure-numpy simulation: world, robot kinematics, social-force pedestrians, scenarios.
+
+Imports neither gymnasium nor pygame; knows nothing about rendering.
+"""

@@ -1,0 +1,174 @@
+"""Immutable views of the simulation, the only thing renderers and recorders ever see.
+
+- ``StaticScene``: what does not move during an episode (map, obstacles, goal, radii).
+  Renderers draw it once per episode and reuse the layer.
+- ``FrameSnapshot``: the moving state after one step (robot, pedestrians, trail, lidar).
+- ``pack_snapshot`` / ``unpack_snapshot``: a compact, exact (float64) byte encoding of a
+  ``FrameSnapshot`` so the env's thread can hand a step to a recorder process for a few
+  microseconds instead of drawing and encoding the frame itself.
+
+This module is pure data: it imports neither physics nor graphics, so ``render/`` can depend
+on it without ever reaching into ``sim/`` physics. Units are in the field names
+(``_m`` metres, ``_s`` seconds, ``_rad`` radians, ``_mps`` metres per second).
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = [
+    "COLLISION_KINDS",
+    "OUTCOMES",
+    "FrameSnapshot",
+    "StaticScene",
+    "pack_snapshot",
+    "unpack_snapshot",
+]
+
+OUTCOMES: tuple[str, ...] = ("success", "collision", "timeout")
+COLLISION_KINDS: tuple[str, ...] = ("pedestrian", "obstacle")
+
+
+def _frozen(array: np.ndarray, dtype: type = np.float64) -> np.ndarray:
+    """Return a read-only contiguous copy so a snapshot can never change after creation."""
+    out = np.array(array, dtype=dtype, copy=True, order="C")
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class StaticScene:
+    """The parts of an episode that never move; identical for every frame of one episode.
+
+    Attributes:
+        scenario: Scenario name (shown in the HUD).
+        bounds_m: World rectangle ``(x_min, y_min, x_max, y_max)`` in metres.
+        obstacles_m: Static obstacles, each a ``(K, 2)`` array of polygon vertices in metres
+            (closed implicitly; ``K == 2`` is a wall segment).
+        goal_xy_m: Robot goal centre.
+        goal_radius_m: Distance to the goal centre that counts as arrival.
+        start_xy_m: Robot start position of this episode.
+        robot_radius_m: Robot disc radius.
+        ped_radius_m: Pedestrian disc radius.
+        dt_s: Simulation time step.
+        max_steps: Step limit of the episode (truncation).
+        lidar_angles_rad: Ray angles relative to the robot heading, shape ``(R,)``.
+        lidar_max_range_m: Lidar range cap.
+    """
+
+    scenario: str
+    bounds_m: tuple[float, float, float, float]
+    obstacles_m: tuple[np.ndarray, ...]
+    goal_xy_m: tuple[float, float]
+    goal_radius_m: float
+    start_xy_m: tuple[float, float]
+    robot_radius_m: float
+    ped_radius_m: float
+    dt_s: float
+    max_steps: int
+    lidar_angles_rad: np.ndarray = field(default_factory=lambda: _frozen(np.zeros(0)))
+    lidar_max_range_m: float = 10.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "obstacles_m", tuple(_frozen(o) for o in self.obstacles_m))
+        object.__setattr__(self, "lidar_angles_rad", _frozen(self.lidar_angles_rad))
+
+
+_COLLISION_CODES = {None: 0, "pedestrian": 1, "obstacle": 2}
+_OUTCOME_CODES = {None: 0, "success": 1, "collision": 2, "timeout": 3}
+_COLLISION_NAMES = {v: k for k, v in _COLLISION_CODES.items()}
+_OUTCOME_NAMES = {v: k for k, v in _OUTCOME_CODES.items()}
+# step, time_s, n_peds, n_trail, n_lidar, collision code, outcome code
+_HEADER = struct.Struct("<qdiiibb")
+
+
+@dataclass(frozen=True, eq=False)
+class FrameSnapshot:
+    """The moving state of the world after a step (or right after reset, ``step == 0``).
+
+    Attributes:
+        step: Steps taken since reset.
+        time_s: Simulated time since reset (``step * dt_s``).
+        robot_pose: ``(3,)`` array ``x_m, y_m, theta_rad``.
+        robot_velocity: ``(2,)`` array: linear m/s, angular rad/s.
+        ped_positions_m: ``(N, 2)`` pedestrian centres.
+        ped_velocities_mps: ``(N, 2)`` pedestrian velocities.
+        trail_m: ``(K, 2)`` recent robot positions, oldest first (bounded length).
+        lidar_ranges_m: ``(R,)`` ranges of the observation's lidar, same order as
+            ``StaticScene.lidar_angles_rad``.
+        collision: ``"pedestrian"`` or ``"obstacle"`` when the robot collides at this step.
+        outcome: ``"success" | "collision" | "timeout"`` on the episode's last step, else None.
+    """
+
+    step: int
+    time_s: float
+    robot_pose: np.ndarray
+    robot_velocity: np.ndarray
+    ped_positions_m: np.ndarray
+    ped_velocities_mps: np.ndarray
+    trail_m: np.ndarray
+    lidar_ranges_m: np.ndarray
+    collision: str | None = None
+    outcome: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in (
+            "robot_pose",
+            "robot_velocity",
+            "ped_positions_m",
+            "ped_velocities_mps",
+            "trail_m",
+            "lidar_ranges_m",
+        ):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+        if self.collision not in _COLLISION_CODES:
+            raise ValueError(f"collision must be one of {COLLISION_KINDS} or None")
+        if self.outcome not in _OUTCOME_CODES:
+            raise ValueError(f"outcome must be one of {OUTCOMES} or None")
+
+
+def pack_snapshot(snap: FrameSnapshot) -> bytes:
+    """Encode ``snap`` exactly (float64) into bytes; inverse of ``unpack_snapshot``."""
+    header = _HEADER.pack(
+        snap.step,
+        snap.time_s,
+        len(snap.ped_positions_m),
+        len(snap.trail_m),
+        len(snap.lidar_ranges_m),
+        _COLLISION_CODES[snap.collision],
+        _OUTCOME_CODES[snap.outcome],
+    )
+    body = np.concatenate(
+        (
+            snap.robot_pose.ravel(),
+            snap.robot_velocity.ravel(),
+            snap.ped_positions_m.ravel(),
+            snap.ped_velocities_mps.ravel(),
+            snap.trail_m.ravel(),
+            snap.lidar_ranges_m.ravel(),
+        )
+    )
+    return header + body.tobytes()
+
+
+def unpack_snapshot(data: bytes) -> FrameSnapshot:
+    """Decode bytes made by ``pack_snapshot`` back into an equal ``FrameSnapshot``."""
+    step, time_s, n_peds, n_trail, n_lidar, coll, outc = _HEADER.unpack_from(data)
+    values = np.frombuffer(data, dtype=np.float64, offset=_HEADER.size)
+    sizes = (3, 2, 2 * n_peds, 2 * n_peds, 2 * n_trail, n_lidar)
+    parts = np.split(values, np.cumsum(sizes)[:-1])
+    return FrameSnapshot(
+        step=step,
+        time_s=time_s,
+        robot_pose=parts[0],
+        robot_velocity=parts[1],
+        ped_positions_m=parts[2].reshape(n_peds, 2),
+        ped_velocities_mps=parts[3].reshape(n_peds, 2),
+        trail_m=parts[4].reshape(n_trail, 2),
+        lidar_ranges_m=parts[5],
+        collision=_COLLISION_NAMES[coll],
+        outcome=_OUTCOME_NAMES[outc],
+    )

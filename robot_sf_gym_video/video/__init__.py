@@ -1,0 +1,1 @@
+"""Streaming MP4 writers, the recorder and ``VideoArtifactWrapper``."""
