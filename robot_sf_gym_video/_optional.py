@@ -29,8 +29,6 @@ def require(module: str, *, extra: str | None = None, purpose: str = "") -> Modu
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        hint = (
-            f'pip install "robot_sf_gym_video[{extra}]"' if extra else f"pip install {module}"
-        )
+        hint = f'pip install "robot_sf_gym_video[{extra}]"' if extra else f"pip install {module}"
         why = f" (needed for {purpose})" if purpose else ""
         raise DependencyNotInstalled(f"{module} is not installed{why}; run: {hint}") from exc
