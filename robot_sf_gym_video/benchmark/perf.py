@@ -1,0 +1,414 @@
+"""``robot-sf-bench perf``: the paired measurement behind the published video budget.
+
+The figure users care about is "how much longer does my batch take with video on?". It is
+measured here, not estimated: the same fixed batch (``goal`` policy, default step limits,
+synthetic renderer, default video size) runs without and with video, interleaved A B A B so
+drift in machine load hits both conditions alike, each run in a fresh child interpreter so
+peak RSS is per condition. Each run's wall time covers the whole ``run_batch`` call:
+recorder start-up, every frame, and the final episode's file being finalised.
+
+- ``add_arguments(parser)`` / ``run(args)``: the CLI subcommand (wired by ``cli.py``).
+- ``measure(settings)``: the library entry point, returns a ``PerfSample``.
+- ``machine_info()``: hardware, OS, Python and package versions for the published sample.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from robot_sf_gym_video.benchmark.budget import DEFAULT_BUDGET_PCT, judge_overhead
+from robot_sf_gym_video.errors import UsageError
+
+__all__ = ["PerfSample", "PerfSettings", "add_arguments", "machine_info", "measure", "run"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SCENARIOS = ("crossing", "corridor", "doorway", "open_crowd")
+_PACKAGES = ("robot_sf_gym_video", "gymnasium", "numpy", "moviepy", "imageio-ffmpeg", "pygame-ce")
+
+
+@dataclass
+class PerfSettings:
+    """What to measure. Defaults are the published configuration.
+
+    Attributes:
+        out_dir: Folder for the runs and ``perf_sample.json`` (nothing is written elsewhere).
+        scenarios: Scenarios of the fixed batch.
+        episodes: Episodes per scenario; grown automatically until the no-video batch lasts
+            ``min_seconds`` (a short batch measures start-up, not video).
+        min_seconds: Minimum wall time of the no-video batch.
+        repeats: Number of A/B pairs with one worker.
+        busy_repeats: Number of A/B pairs with every core running an env (0 to skip).
+        max_steps: Step limit override (None: the scenarios' defaults).
+        seed: Batch seed.
+        budget_pct: Allowed video overhead in percent.
+        renderer: Frame source measured.
+        video_size: Frame size override ``(W, H)``; None is the renderer default.
+        calibrate: Grow ``episodes`` to reach ``min_seconds`` before measuring.
+    """
+
+    out_dir: Path
+    scenarios: tuple[str, ...] = DEFAULT_SCENARIOS
+    episodes: int = 4
+    min_seconds: float = 5.0
+    repeats: int = 5
+    busy_repeats: int = 3
+    max_steps: int | None = None
+    seed: int = 0
+    budget_pct: float = DEFAULT_BUDGET_PCT
+    renderer: str = "synthetic"
+    video_size: tuple[int, int] | None = None
+    calibrate: bool = True
+
+
+@dataclass
+class RunFigures:
+    """What one child run reports (one condition, one repeat)."""
+
+    video: bool
+    workers: int
+    wall_s: float
+    episodes: int
+    steps: int
+    peak_rss_mb: float
+    peak_child_rss_mb: float
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ConditionPair:
+    """Paired figures of one worker count."""
+
+    workers: int
+    without_video: list[RunFigures]
+    with_video: list[RunFigures]
+
+    @property
+    def pair_overheads_pct(self) -> list[float]:
+        """Overhead of each A/B pair, in percent of its no-video run."""
+        return [
+            100.0 * (b.wall_s - a.wall_s) / a.wall_s
+            for a, b in zip(self.without_video, self.with_video, strict=True)
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Summarise medians, the paired overhead and its spread, and video-path costs."""
+        wall_a = statistics.median(r.wall_s for r in self.without_video)
+        wall_b = statistics.median(r.wall_s for r in self.with_video)
+        pairs = self.pair_overheads_pct
+        video_summaries = [r.summary for r in self.with_video]
+        return {
+            "workers": self.workers,
+            "pairs": len(pairs),
+            "median_wall_s_without_video": round(wall_a, 4),
+            "median_wall_s_with_video": round(wall_b, 4),
+            "overhead_pct": round(100.0 * (wall_b - wall_a) / wall_a, 2),
+            "pair_overheads_pct": [round(p, 2) for p in pairs],
+            "pair_overhead_median_pct": round(statistics.median(pairs), 2),
+            "pair_overhead_min_pct": round(min(pairs), 2),
+            "pair_overhead_max_pct": round(max(pairs), 2),
+            "steps_per_run": self.with_video[0].steps,
+            "episodes_per_run": self.with_video[0].episodes,
+            "encode_ms_per_frame": _median_of(video_summaries, "encode_ms_per_frame"),
+            "caller_ms_per_step": _median_of(video_summaries, "video_caller_ms_per_step"),
+            "finalize_ms_per_episode": _median_of(video_summaries, "video_finalize_ms_mean"),
+            "peak_rss_mb_without_video": max(r.peak_rss_mb for r in self.without_video),
+            "peak_rss_mb_with_video": max(r.peak_rss_mb for r in self.with_video),
+            "peak_child_rss_mb_with_video": max(r.peak_child_rss_mb for r in self.with_video),
+        }
+
+
+@dataclass
+class PerfSample:
+    """The published sample: settings, machine and per-worker-count figures."""
+
+    settings: dict[str, Any]
+    machine: dict[str, Any]
+    single_worker: dict[str, Any]
+    all_cores_busy: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable dict (the content of ``perf_sample.json``)."""
+        return asdict(self)
+
+
+def _median_of(summaries: list[dict[str, Any]], key: str) -> float | None:
+    values = [s[key] for s in summaries if isinstance(s.get(key), (int, float))]
+    return round(statistics.median(values), 4) if values else None
+
+
+def machine_info() -> dict[str, Any]:
+    """Hardware, OS, Python and package versions, so a published figure can be compared."""
+    cpu_model = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions: dict[str, str | None] = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    ffmpeg_version = None
+    try:
+        import imageio_ffmpeg
+
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+        first = subprocess.run(
+            [exe, "-version"], capture_output=True, text=True, timeout=30
+        ).stdout.splitlines()
+        ffmpeg_version = first[0] if first else None
+    except Exception as exc:  # machine info is best effort
+        logger.debug("ffmpeg version unavailable: %s", exc)
+    return {
+        "cpu_model": cpu_model,
+        "logical_cores": os.cpu_count(),
+        "memory_gb": _memory_gb(),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "packages": versions,
+        "ffmpeg": ffmpeg_version,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def _memory_gb() -> float | None:
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+    return round(pages / 2**30, 1)
+
+
+def _child_command(settings: PerfSettings, run_dir: Path, video: bool, workers: int) -> list[str]:
+    spec = {
+        "out_dir": str(run_dir),
+        "scenarios": list(settings.scenarios),
+        "episodes": settings.episodes,
+        "seed": settings.seed,
+        "max_steps": settings.max_steps,
+        "workers": workers,
+        "video_enabled": video,
+        "video_renderer": settings.renderer,
+        "video_size": list(settings.video_size) if settings.video_size else None,
+    }
+    return [sys.executable, "-m", "robot_sf_gym_video.benchmark.perf", "--child", json.dumps(spec)]
+
+
+def _run_child(settings: PerfSettings, label: str, video: bool, workers: int) -> RunFigures:
+    run_dir = settings.out_dir / "runs" / label
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    proc = subprocess.run(
+        _child_command(settings, run_dir, video, workers), capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"perf run {label} failed (exit {proc.returncode}): {tail}")
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    return RunFigures(**data)
+
+
+def _child_main(spec_json: str) -> int:
+    """Run one batch in this fresh interpreter and print its figures as one JSON line."""
+    from robot_sf_gym_video.benchmark.runner import run_batch
+
+    spec = json.loads(spec_json)
+    if spec.get("video_size"):
+        spec["video_size"] = tuple(spec["video_size"])
+    started = time.perf_counter()
+    summary = run_batch(progress=False, **spec)
+    wall_s = time.perf_counter() - started
+    summary_dict = summary.to_dict()
+    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    figures = RunFigures(
+        video=bool(spec["video_enabled"]),
+        workers=int(spec["workers"]),
+        wall_s=wall_s,
+        episodes=int(summary_dict.get("episodes_run", summary_dict.get("episodes", 0))),
+        steps=int(summary_dict.get("steps", 0)),
+        peak_rss_mb=round(self_rss, 1),
+        peak_child_rss_mb=round(child_rss, 1),
+        summary=summary_dict,
+    )
+    print(json.dumps(asdict(figures)))
+    return 0
+
+
+def _calibrate(settings: PerfSettings) -> None:
+    """Grow episodes per scenario until the no-video batch lasts ``min_seconds``."""
+    for _ in range(4):
+        probe = _run_child(settings, "calibrate", video=False, workers=1)
+        if probe.wall_s >= settings.min_seconds:
+            return
+        factor = settings.min_seconds * 1.15 / max(probe.wall_s, 1e-3)
+        settings.episodes = max(settings.episodes + 1, math.ceil(settings.episodes * factor))
+        logger.info(
+            "perf: batch too short (%.2f s); using %d episodes", probe.wall_s, settings.episodes
+        )
+
+
+def _paired(settings: PerfSettings, workers: int, repeats: int) -> ConditionPair:
+    pair = ConditionPair(workers=workers, without_video=[], with_video=[])
+    for i in range(repeats):
+        pair.without_video.append(_run_child(settings, f"w{workers}_novideo_{i}", False, workers))
+        pair.with_video.append(_run_child(settings, f"w{workers}_video_{i}", True, workers))
+        logger.info(
+            "perf: workers=%d pair %d/%d: %.3f s vs %.3f s",
+            workers,
+            i + 1,
+            repeats,
+            pair.without_video[-1].wall_s,
+            pair.with_video[-1].wall_s,
+        )
+    return pair
+
+
+def measure(settings: PerfSettings) -> PerfSample:
+    """Run the paired measurement and return the sample (also the no-video calibration)."""
+    if settings.repeats < 1:
+        raise UsageError(f"--repeats must be >= 1, got {settings.repeats}")
+    if settings.episodes < 1:
+        raise UsageError(f"--episodes must be >= 1, got {settings.episodes}")
+    settings.out_dir.mkdir(parents=True, exist_ok=True)
+    if settings.calibrate:
+        _calibrate(settings)
+    single = _paired(settings, workers=1, repeats=settings.repeats)
+    cores = os.cpu_count() or 1
+    busy = None
+    if settings.busy_repeats > 0 and cores > 1:
+        busy = _paired(settings, workers=cores, repeats=settings.busy_repeats).to_dict()
+    shutil.rmtree(settings.out_dir / "runs", ignore_errors=True)
+    settings_dict = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(settings).items()}
+    return PerfSample(
+        settings=settings_dict,
+        machine=machine_info(),
+        single_worker=single.to_dict(),
+        all_cores_busy=busy,
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the ``perf`` subcommand's options on ``parser``."""
+    parser.add_argument(
+        "--out", default="perf_results", help="folder for runs and perf_sample.json"
+    )
+    parser.add_argument("--scenario", action="append", dest="scenarios", metavar="NAME")
+    parser.add_argument("--episodes", type=int, default=4, help="episodes per scenario (start)")
+    parser.add_argument("--min-seconds", type=float, default=5.0)
+    parser.add_argument("--repeats", type=int, default=5, help="A/B pairs with one worker")
+    parser.add_argument("--busy-repeats", type=int, default=3, help="A/B pairs, all cores busy")
+    parser.add_argument("--max-steps", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--budget-pct", type=float, default=DEFAULT_BUDGET_PCT)
+    parser.add_argument("--renderer", choices=("synthetic", "sim-view"), default="synthetic")
+    parser.add_argument("--video-size", default=None, metavar="WxH")
+    parser.add_argument(
+        "--quick", action="store_true", help="CI smoke mode: tiny batch, one pair, no calibration"
+    )
+
+
+def _parse_size(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise UsageError(f"--video-size must look like 320x240, got {text!r}") from None
+    return width, height
+
+
+def settings_from_args(args: argparse.Namespace) -> PerfSettings:
+    """Build ``PerfSettings`` from parsed CLI arguments (``--quick`` shrinks everything)."""
+    settings = PerfSettings(
+        out_dir=Path(args.out),
+        scenarios=tuple(args.scenarios) if args.scenarios else DEFAULT_SCENARIOS,
+        episodes=args.episodes,
+        min_seconds=args.min_seconds,
+        repeats=args.repeats,
+        busy_repeats=args.busy_repeats,
+        max_steps=args.max_steps,
+        seed=args.seed,
+        budget_pct=args.budget_pct,
+        renderer=args.renderer,
+        video_size=_parse_size(args.video_size),
+    )
+    if args.quick:
+        settings.episodes, settings.repeats, settings.busy_repeats = 1, 1, 1
+        settings.max_steps = settings.max_steps or 30
+        settings.calibrate = False
+    return settings
+
+
+def format_sample(sample: PerfSample) -> str:
+    """Human-readable table of the sample for the terminal."""
+    lines = [
+        f"machine: {sample.machine['cpu_model']} ({sample.machine['logical_cores']} cores), "
+        f"{sample.machine['os']}, Python {sample.machine['python']}",
+    ]
+    for title, figures in (
+        ("1 worker", sample.single_worker),
+        ("all cores busy", sample.all_cores_busy),
+    ):
+        if not figures:
+            continue
+        lines += [
+            f"[{title}] workers={figures['workers']} pairs={figures['pairs']} "
+            f"episodes/run={figures['episodes_per_run']} steps/run={figures['steps_per_run']}",
+            f"  median wall without video: {figures['median_wall_s_without_video']:.3f} s",
+            f"  median wall with video:    {figures['median_wall_s_with_video']:.3f} s",
+            f"  overhead: {figures['overhead_pct']:+.2f}% (pairs: median "
+            f"{figures['pair_overhead_median_pct']:+.2f}%, "
+            f"min {figures['pair_overhead_min_pct']:+.2f}%, "
+            f"max {figures['pair_overhead_max_pct']:+.2f}%)",
+            f"  encode ms/frame: {figures['encode_ms_per_frame']}  calling-thread ms/step: "
+            f"{figures['caller_ms_per_step']}  episode-end finalise ms: "
+            f"{figures['finalize_ms_per_episode']}",
+            f"  peak RSS MB: without {figures['peak_rss_mb_without_video']}, with "
+            f"{figures['peak_rss_mb_with_video']} "
+            f"(largest child {figures['peak_child_rss_mb_with_video']})",
+        ]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Measure, print, write ``perf_sample.json`` and judge the single-worker overhead."""
+    settings = settings_from_args(args)
+    sample = measure(settings)
+    out = settings.out_dir / "perf_sample.json"
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(json.dumps(sample.to_dict(), indent=2) + "\n")
+    os.replace(tmp, out)
+    print(format_sample(sample))
+    print(f"wrote {out}")
+    verdict = judge_overhead(sample.single_worker["overhead_pct"], settings.budget_pct)
+    if verdict.message():
+        logger.warning("%s", verdict.message())
+        print(f"WARNING: {verdict.message()}", file=sys.stderr)
+    return verdict.exit_code
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        sys.exit(_child_main(sys.argv[2]))
+    sys.exit("usage: robot-sf-bench perf [options]")
