@@ -1,0 +1,90 @@
+"""The episode record's JSON Schema: loading it from the package and checking records.
+
+- ``SCHEMA_VERSION``: the ``schema_version`` value of every record this package writes.
+- ``SCHEMA_FILENAME``: file name of the schema, shipped in ``robot_sf_gym_video/schemas/``
+  (and, identical, in the repository's top-level ``schemas/``).
+- ``InvalidRecordError``: a record does not match the schema (a bug, never user input).
+- ``load_schema()``: the parsed schema (cached; read from package data so ``validate`` works
+  after a plain ``pip install``).
+- ``record_errors(record)``: one readable message per schema violation.
+- ``check_record(record)``: raise ``InvalidRecordError`` unless the record is valid.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+from robot_sf_gym_video.errors import RobotSfError
+
+__all__ = [
+    "SCHEMA_FILENAME",
+    "SCHEMA_VERSION",
+    "InvalidRecordError",
+    "check_record",
+    "load_schema",
+    "record_errors",
+]
+
+SCHEMA_VERSION = "episode.v1"
+SCHEMA_FILENAME = "episode.schema.v1.json"
+
+
+class InvalidRecordError(RobotSfError):
+    """A record about to be written does not match the episode schema.
+
+    Raised before anything reaches ``episodes.jsonl``, so a bad record can never be
+    persisted; it signals a bug in the code that built the record, hence exit code 1.
+    """
+
+
+@functools.lru_cache(maxsize=1)
+def load_schema() -> dict[str, Any]:
+    """Return the episode schema parsed from the package's data files."""
+    text = (
+        resources.files("robot_sf_gym_video")
+        .joinpath("schemas", SCHEMA_FILENAME)
+        .read_text(encoding="utf-8")
+    )
+    return json.loads(text)
+
+
+@functools.lru_cache(maxsize=1)
+def _validator() -> Any:
+    """Build the (reusable, thread-safe) Draft 2020-12 validator once per process."""
+    import jsonschema
+
+    schema = load_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def record_errors(record: Any) -> list[str]:
+    """Return one message per schema violation of ``record`` (empty when it is valid).
+
+    Each message starts with the JSON path of the offending field (``$`` for the record
+    itself) so a user can find it in a long line.
+    """
+    messages = []
+    for error in sorted(_validator().iter_errors(record), key=lambda e: list(e.absolute_path)):
+        messages.append(f"{error.json_path}: {_short(error.message)}")
+    return messages
+
+
+def check_record(record: Mapping[str, Any]) -> None:
+    """Raise ``InvalidRecordError`` naming the first violations unless ``record`` is valid."""
+    errors = record_errors(dict(record))
+    if errors:
+        episode = record.get("episode_id", "?") if isinstance(record, Mapping) else "?"
+        raise InvalidRecordError(
+            f"record {episode} does not match {SCHEMA_FILENAME}: " + "; ".join(errors[:3])
+        )
+
+
+def _short(message: str, limit: int = 160) -> str:
+    """Keep messages on one line and short: jsonschema quotes whole objects in some."""
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 3] + "..."
