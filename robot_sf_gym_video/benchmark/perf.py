@@ -395,6 +395,7 @@ def run(args: argparse.Namespace) -> int:
     """Measure, print, write ``perf_sample.json`` and judge the single-worker overhead."""
     settings = settings_from_args(args)
     sample = measure(settings)
+    settings.out_dir.mkdir(parents=True, exist_ok=True)
     out = settings.out_dir / "perf_sample.json"
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(json.dumps(sample.to_dict(), indent=2) + "\n")
