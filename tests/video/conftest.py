@@ -1,0 +1,42 @@
+"""Shared helpers for the video tests: decoding MP4s with PyAV and listing leftovers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+
+def decoded_frames(path: Path) -> list[np.ndarray]:
+    """Decode every frame of ``path`` to RGB arrays (PyAV)."""
+    import av
+
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+
+
+def count_frames(path: Path) -> int:
+    """Return the number of frames PyAV decodes from ``path``."""
+    import av
+
+    with av.open(str(path)) as container:
+        return sum(1 for _ in container.decode(video=0))
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Names in ``folder`` that are temporary files (must be empty after an episode)."""
+    if not folder.exists():
+        return []
+    return sorted(p.name for p in folder.iterdir() if "partial" in p.name or p.name.startswith("."))
+
+
+@pytest.fixture
+def gradient_frames() -> list[np.ndarray]:
+    """Twelve distinct 64x48 RGB frames (a moving gradient)."""
+    yy, xx = np.mgrid[0:48, 0:64]
+    out = []
+    for i in range(12):
+        img = np.stack([(xx * 4 + i * 9) % 256, (yy * 5) % 256, (xx + yy + i * 20) % 256], -1)
+        out.append(img.astype(np.uint8))
+    return out
