@@ -1,0 +1,131 @@
+"""Fixtures for report tests: real MP4s from the bundled ffmpeg and contract-shaped records."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="session")
+def ffmpeg_exe() -> str:
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+@pytest.fixture
+def make_mp4(ffmpeg_exe: str) -> Callable[..., Path]:
+    """Write an H.264 MP4 of ``frames`` test-pattern frames at ``fps``."""
+
+    def make(path: Path, frames: int, *, fps: int = 10, size: str = "320x240") -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cmd = [ffmpeg_exe, "-nostdin", "-v", "error", "-y", "-f", "lavfi"]
+        cmd += ["-i", f"testsrc=size={size}:rate={fps}", "-frames:v", str(frames)]
+        cmd += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(path)]
+        subprocess.run(cmd, check=True, capture_output=True, timeout=60)
+        return path
+
+    return make
+
+
+def record(
+    scenario: str,
+    seed: int,
+    idx: int,
+    outcome: str,
+    *,
+    steps: int = 30,
+    ttg: float | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A contract-shaped episode record (no video fields)."""
+    rec: dict[str, Any] = {
+        "schema_version": "episode.v1",
+        "episode_id": f"{scenario}__{seed}__{idx}",
+        "scenario": scenario,
+        "seed": seed,
+        "episode_idx": idx,
+        "steps": steps,
+        "outcome": outcome,
+        "metrics": {
+            "time_to_goal_s": ttg,
+            "path_length_m": 4.0 + idx,
+            "min_ped_distance_m": 0.5 + 0.1 * idx,
+            "path_efficiency": 0.9,
+            "avg_speed_mps": 0.8,
+        },
+        "wall_time_s": 0.25,
+    }
+    rec.update(extra)
+    return rec
+
+
+def video_field(run_dir: Path, rel: str, frames: int) -> dict[str, Any]:
+    data = (run_dir / rel).read_bytes()
+    return {
+        "path": rel,
+        "format": "mp4",
+        "filesize_bytes": len(data),
+        "frames": frames,
+        "renderer": "synthetic",
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def write_jsonl(run_dir: Path, records: list[dict[str, Any]], tail: str = "") -> Path:
+    path = run_dir / "episodes.jsonl"
+    lines = "".join(json.dumps(r) + "\n" for r in records)
+    path.write_text(lines + tail, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def video_run(tmp_path: Path, make_mp4: Callable[..., Path]) -> tuple[Path, list[dict[str, Any]]]:
+    """A run dir with four playable videos (one hostile scenario) and one skipped video."""
+    run_dir = tmp_path / "run"
+    specs = [
+        ("crossing", 11, 0, "success", 30, 3.0),
+        ("crossing", 12, 1, "collision", 17, None),
+        ("corridor", 21, 0, "timeout", 40, None),
+        (HOSTILE, 31, 0, "success", 23, 2.3),
+    ]
+    records = []
+    for scenario, seed, idx, outcome, steps, ttg in specs:
+        rec = record(scenario, seed, idx, outcome, steps=steps, ttg=ttg)
+        safe = "".join(c if c.isalnum() or c in "._-" else "-" for c in rec["episode_id"])
+        rel = f"videos/{safe}.mp4"
+        make_mp4(run_dir / rel, steps)
+        rec["video"] = video_field(run_dir, rel, steps)
+        records.append(rec)
+    skipped = record("corridor", 22, 1, "success", steps=12, ttg=1.2)
+    skipped["video_skip"] = {
+        "reason": "encode-error",
+        "message": "ffmpeg exited 1 <broken pipe>",
+        "renderer": "synthetic",
+        "steps": 12,
+    }
+    records.append(skipped)
+    write_jsonl(run_dir, records)
+    return run_dir, records
+
+
+@pytest.fixture
+def make_record() -> Callable[..., dict[str, Any]]:
+    return record
+
+
+@pytest.fixture
+def write_records() -> Callable[..., Path]:
+    return write_jsonl
+
+
+@pytest.fixture
+def video_of() -> Callable[..., dict[str, Any]]:
+    return video_field

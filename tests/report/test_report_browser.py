@@ -1,0 +1,171 @@
+"""Open a real report in real headless Chromium (Debian ``chromium``, driven by playwright).
+
+Skips with a reason when playwright or the browser is missing; ``.ci/run`` installs both.
+The run dir is served over http://127.0.0.1 (ephemeral port) because ``file://`` media
+loading is flaky in headless Chromium.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from robot_sf_gym_video.report import write_report
+
+CHROMIUM = os.environ.get("ROBOT_SF_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOSTILE = "<script>alert(1)</script>"
+FPS = 10.0
+SERVER_LIFETIME_S = 180.0
+
+pytestmark = pytest.mark.slow
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright not installed: pip install -e '.[test]'"
+)
+if not os.access(CHROMIUM, os.X_OK):
+    pytest.skip(
+        f"no Chromium at {CHROMIUM}: apt-get install -y chromium (or set ROBOT_SF_CHROMIUM)",
+        allow_module_level=True,
+    )
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def serve() -> Iterator[Any]:
+    """Serve a directory on 127.0.0.1:<ephemeral>; the server stops itself after a while."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(directory: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(directory))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        watchdog = threading.Timer(SERVER_LIFETIME_S, server.shutdown)
+        watchdog.daemon = True
+        watchdog.start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Any]:
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            yield page
+        finally:
+            browser.close()
+
+
+def _visible_column(page: Any, css: str) -> list[str]:
+    return page.eval_on_selector_all(
+        f"#episodes tbody tr:not([hidden]) {css}", "els => els.map(e => e.textContent.trim())"
+    )
+
+
+def test_report_in_chromium(video_run, serve, browser_page, tmp_path: Path) -> None:
+    run_dir, records = video_run
+    started = time.perf_counter()
+    write_report(run_dir)
+    base = serve(run_dir)
+    page = browser_page
+    dialogs: list[str] = []
+    errors: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(f"{base}/report.html", wait_until="load")
+
+    # One row per record.
+    assert page.locator("#episodes tbody tr").count() == len(records)
+
+    # Every video decodes (H.264 in this Chromium) and lasts frames / fps, within a frame.
+    with_video = [r for r in records if "video" in r]
+    assert page.locator("video").count() == len(with_video)
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('video')).every(v => v.readyState >= 2 || v.error)",
+        timeout=30_000,
+    )
+    states = page.eval_on_selector_all(
+        "video",
+        "vs => vs.map(v => ({src: v.getAttribute('src'), poster: v.getAttribute('poster'),"
+        " ready: v.readyState, duration: v.duration, error: v.error && v.error.message}))",
+    )
+    by_src = {s["src"]: s for s in states}
+    for rec in with_video:
+        state = by_src[rec["video"]["path"]]
+        assert state["error"] is None, state
+        assert state["ready"] >= 2, state
+        expected_s = rec["video"]["frames"] / FPS
+        assert abs(state["duration"] - expected_s) <= 1 / FPS, (state, expected_s)
+        assert state["poster"] == rec["video"]["path"].removesuffix(".mp4") + ".poster.png"
+
+    # The hostile scenario name is text, in both tables and the filter, and never ran.
+    assert dialogs == []
+    assert page.locator("#episodes td.scn", has_text=HOSTILE).count() == 1
+    assert page.locator("#summary td.scn", has_text=HOSTILE).count() == 1
+    assert page.evaluate("document.scripts.length") == 2  # the summary JSON and our JS
+    assert page.evaluate("typeof window.alert") == "function"
+
+    # Skipped video shows its reason and message.
+    skipped_row = page.locator("#episodes tbody tr", has_text="encode-error")
+    assert skipped_row.count() == 1
+    assert "ffmpeg exited 1 <broken pipe>" in skipped_row.inner_text()
+
+    # Sorting: click Seed (ascending), again (descending).
+    seeds = sorted(str(r["seed"]) for r in records)
+    seed_button = page.locator("#episodes thead th", has_text="Seed").locator("button")
+    seed_button.click()
+    assert _visible_column(page, "td:nth-child(4)") == seeds
+    seed_button.click()
+    assert _visible_column(page, "td:nth-child(4)") == seeds[::-1]
+
+    # Filtering by outcome, by scenario (including the hostile one), and both.
+    page.select_option("#f-outcome", "collision")
+    assert _visible_column(page, "td.scn") == ["crossing"]
+    assert page.locator("#shown").inner_text() == "1"
+    page.select_option("#f-outcome", "")
+    page.select_option("#f-scenario", HOSTILE)
+    assert _visible_column(page, "td.scn") == [HOSTILE]
+    page.select_option("#f-scenario", "corridor")
+    assert sorted(_visible_column(page, "td.scn")) == ["corridor", "corridor"]
+    page.select_option("#f-outcome", "timeout")
+    assert page.locator("#shown").inner_text() == "1"
+    page.select_option("#f-scenario", "")
+    page.select_option("#f-outcome", "")
+    assert page.locator("#shown").inner_text() == str(len(records))
+
+    shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    assert errors == []
+    elapsed_s = time.perf_counter() - started
+    print(f"browser report test body: {elapsed_s:.1f} s")  # visible with pytest -s
