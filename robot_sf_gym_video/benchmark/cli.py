@@ -1,0 +1,297 @@
+"""``robot-sf-bench``: a thin command line over the library.
+
+- ``main_parser()``: the argparse parser (subcommands ``run``, ``validate``, ``scenarios``,
+  ``report``, ``perf``), each with an example in its ``--help``.
+- ``main(argv)``: parse, call the library, print, return the exit code. Library errors
+  become ONE line ``error: ...`` and an exit code here and nowhere else: usage and input
+  errors (``UsageError``, ``ScenarioError``, ``DependencyNotInstalled``) exit 2, anything
+  else 1; tracebacks only with ``--debug`` (or ``-vv``).
+- ``entrypoint()``: the console script; the only place that calls ``sys.exit``.
+
+Each command is a few lines over ``run_batch``, ``validate_run``, ``list_scenarios``,
+``write_report`` or the ``perf`` module, which owns its own options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from robot_sf_gym_video import __version__
+from robot_sf_gym_video.benchmark.budget import judge_overhead
+from robot_sf_gym_video.benchmark.config import VIDEO_RENDERERS, load_config_file
+from robot_sf_gym_video.errors import DependencyNotInstalled, UsageError
+
+__all__ = ["entrypoint", "main", "main_parser"]
+
+logger = logging.getLogger(__name__)
+_PACKAGE_LOGGER = "robot_sf_gym_video"
+
+
+def _examples(*lines: str) -> str:
+    return "example:\n" + textwrap.indent("\n".join(lines), "  ")
+
+
+def _common_options() -> argparse.ArgumentParser:
+    """Return the logging options, accepted before or after the subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="more log output on stderr (-v info, -vv debug)",
+    )
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks and debug logs on errors",
+    )
+    return common
+
+
+def main_parser() -> argparse.ArgumentParser:
+    """Build the ``robot-sf-bench`` parser."""
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog="robot-sf-bench",
+        description="Run social-navigation benchmark batches, optionally filming each episode.",
+        epilog=_examples(
+            "robot-sf-bench run --scenario crossing --episodes 2 --video --out results"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, help_text: str, epilog: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            parents=[common],
+        )
+
+    _add_run(add)
+    validate = add(
+        "validate",
+        "check episodes.jsonl against the schema and every video against its record",
+        _examples(
+            "robot-sf-bench validate results",
+            "robot-sf-bench validate --decode results/episodes.jsonl",
+        ),
+    )
+    validate.add_argument("path", metavar="PATH", help="a run directory or its episodes.jsonl")
+    validate.add_argument(
+        "--decode", action="store_true", help="also decode every video and count its frames"
+    )
+    validate.set_defaults(func=_cmd_validate)
+    scenarios = add(
+        "scenarios",
+        "list the built-in scenarios (and those of a scenarios file)",
+        _examples("robot-sf-bench scenarios", "robot-sf-bench scenarios --scenarios my.toml"),
+    )
+    scenarios.add_argument("--scenarios", dest="scenarios_file", metavar="FILE")
+    scenarios.set_defaults(func=_cmd_scenarios)
+    report = add(
+        "report",
+        "write DIR/report.html, a gallery of a run's episodes and videos",
+        _examples("robot-sf-bench report results"),
+    )
+    report.add_argument("run_dir", metavar="DIR", help="a run directory")
+    report.set_defaults(func=_cmd_report)
+    perf = add(
+        "perf",
+        "measure the video overhead (paired runs with and without video) and print the sample",
+        _examples("robot-sf-bench perf --out perf_results", "robot-sf-bench perf --quick"),
+    )
+    _add_perf_arguments(perf)
+    return parser
+
+
+def _add_run(add: Callable[..., argparse.ArgumentParser]) -> None:
+    run = add(
+        "run",
+        "run a batch of episodes; write DIR/episodes.jsonl (and DIR/videos/*.mp4 with video)",
+        _examples(
+            "robot-sf-bench run --scenario crossing --episodes 2 --video --out results",
+            "robot-sf-bench run --config batch.toml --resume",
+        ),
+    )
+    arg = run.add_argument
+    arg("--out", dest="out_dir", metavar="DIR", help="run directory (required here or in --config)")
+    arg("--scenario", dest="scenarios", action="append", metavar="NAME", help="repeatable")
+    arg("--scenarios", dest="scenarios_file", metavar="FILE", help="TOML file of scenarios")
+    arg("--episodes", type=int, metavar="N", help="episodes per scenario (default 1)")
+    arg("--seed", type=int, metavar="S", help="batch seed (default 0)")
+    arg("--max-steps", type=int, metavar="N", help="step limit per episode")
+    arg("--policy", metavar="NAME", help="robot policy: goal (default), random, zero")
+    arg("--workers", type=int, metavar="N", help="worker processes (default 1)")
+    arg("--video", action="store_true", default=None, help="film every episode (default off)")
+    arg("--no-video", action="store_true", default=None, help="no video; wins over anything")
+    arg("--video-renderer", choices=VIDEO_RENDERERS, help="frame source; 'none' means no video")
+    arg("--video-size", metavar="WxH", help="frame size, e.g. 320x240")
+    arg("--resume", action="store_true", default=None, help="finish an interrupted run")
+    arg("--overwrite", action="store_true", default=None, help="delete this run's records+videos")
+    arg("--config", metavar="FILE", help="TOML file whose keys are run_batch argument names")
+    arg("--report", action="store_true", default=None, help="write DIR/report.html at the end")
+    arg("--quiet", action="store_true", help="no progress bar, no info logs")
+    run.set_defaults(func=_cmd_run)
+
+
+def _add_perf_arguments(parser: argparse.ArgumentParser) -> None:
+    try:
+        perf = importlib.import_module("robot_sf_gym_video.benchmark.perf")
+    except ImportError as exc:
+        logger.debug("perf module unavailable: %s", exc)
+        parser.set_defaults(func=_cmd_perf_missing)
+        return
+    perf.add_arguments(parser)
+    parser.set_defaults(func=perf.run)
+
+
+_RUN_KEYS = (
+    "out_dir",
+    "scenarios",
+    "scenarios_file",
+    "episodes",
+    "seed",
+    "max_steps",
+    "policy",
+    "workers",
+    "video_size",
+    "resume",
+    "overwrite",
+    "report",
+)
+
+
+def run_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """Merge ``--config`` with the flags given (flags win) into ``run_batch`` arguments.
+
+    ``--video-renderer synthetic|sim-view`` turns video on; ``--no-video`` and
+    ``--video-renderer none`` turn it off and win over everything else.
+    """
+    kwargs = load_config_file(args.config) if args.config else {}
+    kwargs.update({k: getattr(args, k) for k in _RUN_KEYS if getattr(args, k) is not None})
+    if args.video_renderer is not None:
+        kwargs["video_renderer"] = args.video_renderer
+        kwargs["video_enabled"] = args.video_renderer != "none"
+    if args.video:
+        kwargs["video_enabled"] = True
+    if args.no_video:
+        kwargs["video_enabled"] = False
+    if args.quiet:
+        kwargs["progress"] = False
+    else:
+        kwargs.setdefault("progress", True)
+    if not kwargs.get("out_dir"):
+        raise UsageError("--out DIR is required (or out_dir in --config)")
+    return kwargs
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from robot_sf_gym_video.benchmark.runner import run_batch
+
+    summary = run_batch(**run_kwargs(args))
+    for line in summary.lines():
+        print(line)
+    verdict = judge_overhead(summary.estimated_overhead_pct, summary.budget_pct)
+    if verdict.over_budget:
+        logger.warning("%s", verdict.message())
+    return verdict.exit_code
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from robot_sf_gym_video.records.validate import validate_run
+
+    problems = validate_run(args.path, decode=args.decode)
+    for problem in problems:
+        print(problem)
+    if not problems:
+        print(f"ok: {args.path}")
+    return 1 if problems else 0
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    from robot_sf_gym_video.sim.scenarios import list_scenarios, load_scenario_file
+
+    names = list_scenarios()
+    if args.scenarios_file:
+        names = [*load_scenario_file(args.scenarios_file), *names]
+    for name in dict.fromkeys(names):
+        print(name)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    try:
+        write_report = importlib.import_module("robot_sf_gym_video.report").write_report
+    except (ImportError, AttributeError):
+        print("error: the report module is not available in this installation", file=sys.stderr)
+        return 1
+    print(write_report(args.run_dir))
+    return 0
+
+
+def _cmd_perf_missing(args: argparse.Namespace) -> int:
+    print("error: the perf module is not available in this installation", file=sys.stderr)
+    return 1
+
+
+def _configure_logging(args: argparse.Namespace) -> logging.Handler:
+    verbosity = getattr(args, "verbose", 0)
+    if getattr(args, "debug", False) or verbosity >= 2:
+        level = logging.DEBUG
+    elif verbosity == 1:
+        level = logging.INFO
+    else:
+        level = logging.WARNING
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    package_logger = logging.getLogger(_PACKAGE_LOGGER)
+    package_logger.addHandler(handler)
+    package_logger.setLevel(level)
+    return handler
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    args = main_parser().parse_args(argv)
+    handler = _configure_logging(args)
+    debug = getattr(args, "debug", False) or logger.isEnabledFor(logging.DEBUG)
+    try:
+        return int(args.func(args))
+    except (UsageError, DependencyNotInstalled) as exc:
+        if debug:
+            logger.exception("usage error")
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if debug:
+            logger.exception("unexpected error")
+        print(f"error: {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    finally:
+        logging.getLogger(_PACKAGE_LOGGER).removeHandler(handler)
+
+
+def entrypoint() -> None:
+    """Console-script entry point (``robot-sf-bench`` and ``python -m robot_sf_gym_video``)."""
+    sys.exit(main())

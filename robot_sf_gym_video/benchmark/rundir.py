@@ -1,0 +1,151 @@
+"""The run directory: creating it, refusing to clobber it, ``--overwrite`` and ``--resume``.
+
+- ``RunPaths``: where a run's files live (``episodes.jsonl``, ``videos/``).
+- ``prepare_run_dir(config)``: create the folder (before any episode runs) and apply the
+  contract's rule for a folder that already holds records.
+- ``resume_run(paths, plan, config)``: the episodes still to run; rewrites the JSONL
+  atomically without the records that will be rerun (and without a torn tail), so a rerun
+  never leaves a duplicate line.
+
+Only this run's files are touched: ``--overwrite`` deletes ``episodes.jsonl`` and
+``videos/*.mp4`` and nothing else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from robot_sf_gym_video.benchmark.config import RunConfig
+from robot_sf_gym_video.benchmark.plan import EpisodeSpec
+from robot_sf_gym_video.errors import UsageError
+from robot_sf_gym_video.records.jsonl import read_records, rewrite_records
+from robot_sf_gym_video.records.schema import record_errors
+from robot_sf_gym_video.records.validate import RECORDS_FILENAME
+
+__all__ = ["ResumeState", "RunPaths", "prepare_run_dir", "resume_run"]
+
+logger = logging.getLogger(__name__)
+
+VIDEOS_DIRNAME = "videos"
+
+
+@dataclasses.dataclass(frozen=True)
+class RunPaths:
+    """Absolute paths of one run's outputs."""
+
+    run_dir: Path
+
+    @property
+    def records(self) -> Path:
+        """``DIR/episodes.jsonl``."""
+        return self.run_dir / RECORDS_FILENAME
+
+    @property
+    def videos(self) -> Path:
+        """``DIR/videos`` (created by the video wrapper, only when video is on)."""
+        return self.run_dir / VIDEOS_DIRNAME
+
+
+@dataclasses.dataclass(frozen=True)
+class ResumeState:
+    """Result of reconciling an existing run with the planned batch.
+
+    Attributes:
+        to_run: Planned episodes without a complete record, in plan order.
+        kept: Number of planned episodes already complete (skipped).
+    """
+
+    to_run: list[EpisodeSpec]
+    kept: int
+
+
+def prepare_run_dir(config: RunConfig) -> RunPaths:
+    """Create the run directory and enforce the refuse / overwrite rule.
+
+    Raises:
+        UsageError: the folder cannot be created (e.g. a file is in the way), or it already
+            holds records and neither ``resume`` nor ``overwrite`` was given.
+    """
+    run_dir = config.out_dir
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise UsageError(f"cannot create run directory {run_dir}: a file is in the way") from exc
+    except OSError as exc:
+        raise UsageError(f"cannot create run directory {run_dir}: {exc.strerror}") from exc
+    paths = RunPaths(run_dir.resolve())
+    holds_records = paths.records.is_file() and paths.records.stat().st_size > 0
+    if holds_records and not (config.resume or config.overwrite):
+        raise UsageError(
+            f"{run_dir} already holds records ({RECORDS_FILENAME}); "
+            "pass --resume to finish that run or --overwrite to start it over"
+        )
+    if config.overwrite:
+        _clear(paths)
+    return paths
+
+
+def _clear(paths: RunPaths) -> None:
+    removed = 0
+    if paths.records.exists():
+        paths.records.unlink()
+        removed += 1
+    if paths.videos.is_dir():
+        for mp4 in paths.videos.glob("*.mp4"):
+            if mp4.is_file():
+                mp4.unlink()
+                removed += 1
+    logger.info("--overwrite: removed %d file(s) of the previous run in %s", removed, paths.run_dir)
+
+
+def resume_run(paths: RunPaths, plan: Sequence[EpisodeSpec], config: RunConfig) -> ResumeState:
+    """Return what is left to run, rewriting the JSONL without stale lines first.
+
+    An episode counts as complete when its record is valid, was made with the same policy
+    and step limit and, when video is on, has a ``video`` whose file exists with the
+    recorded size. Records of episodes outside this plan are kept untouched (so growing
+    ``--episodes`` on resume just adds episodes).
+    """
+    result = read_records(paths.records)
+    for problem in result.problems:
+        logger.warning("%s line %d ignored: %s", paths.records, problem.line_no, problem.message)
+    planned = {spec.episode_id for spec in plan}
+    kept_records: list[dict[str, Any]] = []
+    complete: set[str] = set()
+    for _, record in result.records:
+        episode = record.get("episode_id")
+        if record_errors(record) or episode in complete:
+            continue
+        if episode in planned:
+            if not _is_complete(paths, record, config):
+                continue
+            complete.add(episode)
+        kept_records.append(record)
+    if result.problems or len(kept_records) != len(result.records):
+        rewrite_records(paths.records, kept_records)
+    to_run = [spec for spec in plan if spec.episode_id not in complete]
+    logger.info("--resume: %d episode(s) complete, %d to run", len(complete), len(to_run))
+    return ResumeState(to_run=to_run, kept=len(complete))
+
+
+def _is_complete(paths: RunPaths, record: Mapping[str, Any], config: RunConfig) -> bool:
+    if record.get("policy", config.policy) != config.policy:
+        return False
+    if record.get("max_steps", config.max_steps) != config.max_steps:
+        return False
+    if not config.video_on:
+        return True
+    video = record.get("video")
+    if video is None:
+        return False
+    file = paths.run_dir / video["path"]
+    try:
+        return file.resolve().is_relative_to(paths.run_dir) and (
+            file.stat().st_size == video["filesize_bytes"]
+        )
+    except OSError:
+        return False

@@ -1,0 +1,272 @@
+"""``run_batch``: the benchmark runner behind ``robot-sf-bench run``.
+
+- ``run_batch(out_dir, ...)``: run a batch and return its ``BatchSummary``.
+
+Order of work, so that no user mistake costs an episode: validate every option
+(``RunConfig.build``) and every scenario, plan the episodes (derived seeds and ids),
+create or check the run directory (refuse / ``--overwrite`` / ``--resume``), then run.
+Records are written by this process only, each one validated against the schema and
+appended (one fsynced line) as soon as the episode is over and, with video on, its MP4 is
+final; episodes whose video is still being finalised wait, the others do not.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from robot_sf_gym_video import __version__
+from robot_sf_gym_video.benchmark.config import RunConfig
+from robot_sf_gym_video.benchmark.executor import execute
+from robot_sf_gym_video.benchmark.plan import build_plan
+from robot_sf_gym_video.benchmark.progress import Progress
+from robot_sf_gym_video.benchmark.rundir import (
+    ResumeState,
+    RunPaths,
+    prepare_run_dir,
+    resume_run,
+)
+from robot_sf_gym_video.benchmark.summary import BatchSummary
+from robot_sf_gym_video.benchmark.worker import EpisodeResult, WorkerSettings
+from robot_sf_gym_video.records.jsonl import RecordWriter
+from robot_sf_gym_video.records.model import EpisodeRecord
+from robot_sf_gym_video.records.schema import check_record
+
+__all__ = ["run_batch"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SCENARIOS: tuple[str, ...] = ("crossing",)
+
+
+def run_batch(
+    out_dir: str | os.PathLike[str],
+    scenarios: Sequence[str] | str | None = None,
+    episodes: int = 1,
+    seed: int = 0,
+    max_steps: int | None = None,
+    policy: str = "goal",
+    workers: int = 1,
+    video_enabled: bool = False,
+    video_renderer: Literal["synthetic", "sim-view", "none"] = "synthetic",
+    resume: bool = False,
+    overwrite: bool = False,
+    scenarios_file: str | os.PathLike[str] | None = None,
+    video_size: tuple[int, int] | str | None = None,
+    progress: bool = False,
+    report: bool = False,
+) -> BatchSummary:
+    """Run ``episodes`` episodes of each scenario and record them in ``out_dir``.
+
+    Args:
+        out_dir: Run directory; gets ``episodes.jsonl`` and, with video, ``videos/``.
+        scenarios: Scenario names (one name may be given as a string). None: every
+            scenario of ``scenarios_file``, or ``("crossing",)`` without a file.
+        episodes: Episodes per scenario (>= 1).
+        seed: Batch seed; each episode's seed is derived from it, the scenario and the
+            episode index, and recorded.
+        max_steps: Step limit per episode (>= 1); None keeps the scenario's own limit.
+        policy: Robot policy: ``"goal"``, ``"random"`` or ``"zero"``.
+        workers: Worker processes (>= 1); 1 runs in this process.
+        video_enabled: Film every episode to ``videos/<episode_id>.mp4``. Off by default.
+        video_renderer: Frame source; ``"none"`` turns video off whatever ``video_enabled``.
+        resume: Finish an interrupted run: keep complete episodes, run the others.
+        overwrite: Delete this run's ``episodes.jsonl`` and ``videos/*.mp4`` first.
+        scenarios_file: TOML file of user scenarios (searched before the built-ins).
+        video_size: Frame size ``(width_px, height_px)`` or ``"WxH"``; None: default.
+        progress: Show a tqdm bar on stderr (only when it is a terminal).
+        report: Write ``report.html`` into ``out_dir`` at the end.
+
+    Returns:
+        The batch summary (episodes by outcome, videos, skips, timings, budget figures).
+
+    Raises:
+        UsageError: a bad option, unknown scenario, malformed scenario file, a run
+            directory that cannot be created or already holds records (without
+            ``resume``/``overwrite``); raised before any episode runs.
+    """
+    started = time.perf_counter()
+    config = RunConfig.build(
+        out_dir=out_dir,
+        scenarios=scenarios,
+        episodes=episodes,
+        seed=seed,
+        max_steps=max_steps,
+        policy=policy,
+        workers=workers,
+        video_enabled=video_enabled,
+        video_renderer=video_renderer,
+        resume=resume,
+        overwrite=overwrite,
+        scenarios_file=scenarios_file,
+        video_size=video_size,
+        progress=progress,
+        report=report,
+    )
+    plan = build_plan(_scenario_names(config), config.episodes, config.seed)
+    paths = prepare_run_dir(config)
+    state = resume_run(paths, plan, config) if config.resume else ResumeState(list(plan), 0)
+    summary = BatchSummary(
+        run_dir=str(paths.run_dir),
+        episodes_planned=len(plan),
+        episodes_skipped_resume=state.kept,
+        video_on=config.video_on,
+        workers=max(1, min(config.workers, len(state.to_run))),
+    )
+    with (
+        RecordWriter(paths.records) as writer,
+        Progress(len(state.to_run), enabled=config.progress, initial=state.kept) as bar,
+    ):
+        _Collector(config, paths, writer, summary, bar).run(state.to_run)
+    summary.wall_time_s = time.perf_counter() - started
+    if config.report:
+        summary.report_path = _write_report(paths.run_dir)
+    return summary
+
+
+def _scenario_names(config: RunConfig) -> tuple[str, ...]:
+    """Resolve and check the scenario names before anything is created."""
+    from robot_sf_gym_video.sim.scenarios import load_scenario, load_scenario_file
+
+    if config.scenarios is not None:
+        names = config.scenarios
+    elif config.scenarios_file is not None:
+        names = tuple(load_scenario_file(config.scenarios_file))
+    else:
+        names = DEFAULT_SCENARIOS
+    for name in names:
+        load_scenario(name, config.scenarios_file)
+    return names
+
+
+class _Collector:
+    """Turn executor events into records: pair each episode with its video, then write."""
+
+    def __init__(
+        self,
+        config: RunConfig,
+        paths: RunPaths,
+        writer: RecordWriter,
+        summary: BatchSummary,
+        bar: Progress,
+    ) -> None:
+        self.config, self.paths, self.writer = config, paths, writer
+        self.summary, self.bar = summary, bar
+        self.waiting: dict[str, EpisodeResult] = {}  # episode done, video still pending
+        self.early: dict[str, dict[str, Any]] = {}  # video reported before its episode
+
+    def run(self, specs: Sequence[Any]) -> None:
+        settings = WorkerSettings(
+            scenarios_file=_abs(self.config.scenarios_file),
+            max_steps=self.config.max_steps,
+            policy=self.config.policy,
+            video_on=self.config.video_on,
+            video_renderer=self.config.video_renderer,
+            video_dir=str(self.paths.videos) if self.config.video_on else None,
+            video_size=self.config.video_size,
+        )
+        for kind, payload in execute(specs, settings, self.config.workers):
+            if kind == "episode":
+                self._episode(payload)
+            elif kind == "artifact":
+                self._artifact(*payload)
+            elif kind == "cost":
+                self.summary.video_cost.merge(payload)
+        for episode_id, result in list(self.waiting.items()):
+            logger.error("no video result arrived for %s; recording it as skipped", episode_id)
+            message = "the recorder reported no result for this episode"
+            skip = {"reason": "encode-error", "message": message, "steps": result.steps}
+            self._write(result, {"video_skip": {**skip, "renderer": self.config.video_renderer}})
+
+    def _episode(self, result: EpisodeResult) -> None:
+        episode_id = result.spec.episode_id
+        if not self.config.video_on:
+            self._write(result, None)
+        elif result.video is not None:
+            self._write(result, result.video)
+        elif episode_id in self.early:
+            self._write(result, self.early.pop(episode_id))
+        else:
+            self.waiting[episode_id] = result
+
+    def _artifact(self, episode_id: str, payload: dict[str, Any]) -> None:
+        result = self.waiting.pop(episode_id, None)
+        if result is None:
+            self.early[episode_id] = payload
+        else:
+            self._write(result, payload)
+
+    def _write(self, result: EpisodeResult, payload: dict[str, Any] | None) -> None:
+        record = self._record(result, payload)
+        check_record(record)
+        self.writer.write(record)
+        summary = self.summary
+        summary.episodes_run += 1
+        summary.steps += result.steps
+        summary.outcomes[result.outcome] += 1
+        if "video" in record:
+            summary.videos_written += 1
+        if "video_skip" in record:
+            skip = record["video_skip"]
+            summary.video_skips[skip["reason"]] += 1
+            logger.info(
+                "%s: no video (%s, renderer %s, %d steps): %s",
+                result.spec.episode_id,
+                skip["reason"],
+                skip["renderer"],
+                skip["steps"],
+                skip["message"],
+            )
+        self.bar.episode_finished(result.outcome)
+
+    def _record(self, result: EpisodeResult, payload: dict[str, Any] | None) -> dict[str, Any]:
+        spec, config = result.spec, self.config
+        video = video_skip = None
+        if payload is not None and "video" in payload:
+            video = {**payload["video"], "path": self._relative(payload["video"]["path"])}
+        elif payload is not None:
+            video_skip = payload["video_skip"]
+        return EpisodeRecord(
+            episode_id=spec.episode_id,
+            scenario=spec.scenario,
+            seed=spec.seed,
+            episode_idx=spec.episode_idx,
+            steps=result.steps,
+            outcome=result.outcome,
+            metrics=result.metrics,
+            wall_time_s=result.wall_time_s,
+            base_seed=config.seed,
+            policy=config.policy,
+            max_steps=config.max_steps,
+            video_renderer=config.video_renderer if config.video_on else None,
+            package_version=__version__,
+            video=video,
+            video_skip=video_skip,
+        ).to_dict()
+
+    def _relative(self, path: str) -> str:
+        """Express a video path relative to the run directory, with POSIX separators."""
+        absolute = Path(path).resolve()
+        return Path(os.path.relpath(absolute, self.paths.run_dir)).as_posix()
+
+
+def _abs(path: Path | None) -> str | None:
+    return None if path is None else str(Path(path).resolve())
+
+
+def _write_report(run_dir: Path) -> str | None:
+    """Write ``report.html``; a missing or failing report module only warns."""
+    try:
+        from robot_sf_gym_video.report import write_report
+    except ImportError as exc:
+        logger.warning("no report written: the report module is unavailable (%s)", exc)
+        return None
+    try:
+        return str(write_report(run_dir))
+    except Exception as exc:  # the batch is done; a report failure must not undo it
+        logger.warning("no report written: %s", exc)
+        return None

@@ -1,0 +1,189 @@
+"""What a batch did, in numbers: the value ``run_batch`` returns and the CLI prints.
+
+- ``VideoCost``: time the video path cost the episode loop (measured, not guessed).
+- ``BatchSummary``: episodes by outcome, videos written, skips by reason, resume skips,
+  wall time, encode ms/frame, estimated video overhead and the budget verdict.
+
+The overhead here is an *estimate* from one run: the time the env's own loop spent in
+video work (per-step hand-off and back-pressure, recorder start-up, waiting for the last
+files) relative to the rest of the batch. The paired with/without figure that the budget
+is published for comes from ``robot-sf-bench perf``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from typing import Any
+
+from robot_sf_gym_video.benchmark.budget import DEFAULT_BUDGET_PCT, judge_overhead
+
+__all__ = ["BatchSummary", "VideoCost"]
+
+
+@dataclasses.dataclass
+class VideoCost:
+    """Seconds the episode loop spent on video, accumulated over the batch.
+
+    Attributes:
+        setup_s: Creating the video wrapper(s) (recorder and encoder start-up).
+        caller_s: Extra time of ``reset``/``step`` through the wrapper compared with the
+            bare env underneath (hand-off and any back-pressure from the encoder).
+        drain_s: Waiting for the last videos after the last episode.
+        frames: Frames handed to the recorder.
+        encode_s: Recorder-side encode time, when the wrapper reports it.
+        encoded_frames: Frames covered by ``encode_s``.
+        finalize_s: Recorder-side per-episode finalising times, when reported.
+    """
+
+    setup_s: float = 0.0
+    caller_s: float = 0.0
+    drain_s: float = 0.0
+    frames: int = 0
+    encode_s: float = 0.0
+    encoded_frames: int = 0
+    finalize_s: list[float] = dataclasses.field(default_factory=list)
+
+    def merge(self, other: VideoCost) -> None:
+        """Add another worker's figures to these."""
+        for name in ("setup_s", "caller_s", "drain_s", "encode_s"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.frames += other.frames
+        self.encoded_frames += other.encoded_frames
+        self.finalize_s.extend(other.finalize_s)
+
+    @property
+    def critical_path_s(self) -> float:
+        """Seconds the episode loop waited for video work."""
+        return self.setup_s + self.caller_s + self.drain_s
+
+
+@dataclasses.dataclass
+class BatchSummary:
+    """Result of ``run_batch``.
+
+    Attributes:
+        run_dir: The run directory.
+        episodes_planned: Episodes in the batch (including ones skipped by resume).
+        episodes_run: Episodes executed by this call.
+        episodes_skipped_resume: Episodes already complete, skipped by ``--resume``.
+        outcomes: Episodes run, by outcome.
+        steps: Steps executed by this call.
+        video_on: Whether episodes were filmed.
+        videos_written: MP4 files made.
+        video_skips: Episodes without an MP4, by ``video_skip.reason``.
+        wall_time_s: Wall time of the whole call.
+        workers: Worker processes used.
+        video_cost: Measured video cost of the episode loop.
+        budget_pct: Allowed video overhead in percent.
+        report_path: ``report.html`` when one was written.
+    """
+
+    run_dir: str
+    episodes_planned: int
+    episodes_run: int = 0
+    episodes_skipped_resume: int = 0
+    outcomes: Counter[str] = dataclasses.field(default_factory=Counter)
+    steps: int = 0
+    video_on: bool = False
+    videos_written: int = 0
+    video_skips: Counter[str] = dataclasses.field(default_factory=Counter)
+    wall_time_s: float = 0.0
+    workers: int = 1
+    video_cost: VideoCost = dataclasses.field(default_factory=VideoCost)
+    budget_pct: float = DEFAULT_BUDGET_PCT
+    report_path: str | None = None
+
+    @property
+    def encode_ms_per_frame(self) -> float | None:
+        """Recorder encode time per frame (ms), else the loop's video cost per frame."""
+        cost = self.video_cost
+        if cost.encoded_frames:
+            return 1000.0 * cost.encode_s / cost.encoded_frames
+        if self.video_on and cost.frames:
+            return 1000.0 * cost.critical_path_s / cost.frames
+        return None
+
+    @property
+    def video_caller_ms_per_step(self) -> float | None:
+        """Extra ms per step the env's loop paid for video (hand-off + back-pressure)."""
+        if not (self.video_on and self.steps):
+            return None
+        return 1000.0 * self.video_cost.caller_s / self.steps
+
+    @property
+    def video_finalize_ms_mean(self) -> float | None:
+        """Mean recorder-side finalising time per video (ms), when the wrapper reports it."""
+        times = self.video_cost.finalize_s
+        return 1000.0 * sum(times) / len(times) if times else None
+
+    @property
+    def estimated_overhead_pct(self) -> float | None:
+        """Estimated video overhead in percent of the batch without video (None: video off).
+
+        ``critical / (wall - critical)`` where ``critical`` is the time the episode loop
+        spent on video, summed over workers and divided by their number.
+        """
+        if not (self.video_on and self.episodes_run):
+            return None
+        critical = self.video_cost.critical_path_s / max(self.workers, 1)
+        base = max(self.wall_time_s - critical, 1e-9)
+        return 100.0 * critical / base
+
+    @property
+    def over_budget(self) -> bool:
+        """True when the estimated overhead exceeds ``budget_pct``."""
+        return judge_overhead(self.estimated_overhead_pct, self.budget_pct).over_budget
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable dict of every figure (used by ``perf`` and scripts)."""
+
+        def rounded(value: float | None, digits: int = 4) -> float | None:
+            return None if value is None else round(value, digits)
+
+        return {
+            "run_dir": self.run_dir,
+            "episodes_planned": self.episodes_planned,
+            "episodes_run": self.episodes_run,
+            "episodes_skipped_resume": self.episodes_skipped_resume,
+            "outcomes": dict(sorted(self.outcomes.items())),
+            "steps": self.steps,
+            "workers": self.workers,
+            "video_on": self.video_on,
+            "videos_written": self.videos_written,
+            "video_skips": dict(sorted(self.video_skips.items())),
+            "wall_time_s": rounded(self.wall_time_s),
+            "encode_ms_per_frame": rounded(self.encode_ms_per_frame),
+            "video_caller_ms_per_step": rounded(self.video_caller_ms_per_step),
+            "video_finalize_ms_mean": rounded(self.video_finalize_ms_mean),
+            "video_setup_s": rounded(self.video_cost.setup_s) if self.video_on else None,
+            "video_drain_s": rounded(self.video_cost.drain_s) if self.video_on else None,
+            "estimated_overhead_pct": rounded(self.estimated_overhead_pct, 2),
+            "budget_pct": self.budget_pct,
+            "over_budget": self.over_budget,
+            "report_path": self.report_path,
+        }
+
+    def lines(self) -> list[str]:
+        """Human-readable summary, one fact per line (printed by the CLI)."""
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items())) or "none"
+        out = [
+            f"run directory: {self.run_dir}",
+            f"episodes: {self.episodes_run} run ({outcomes}), "
+            f"{self.episodes_skipped_resume} already complete, {self.episodes_planned} planned",
+            f"steps: {self.steps} in {self.wall_time_s:.2f} s with {self.workers} worker(s)",
+        ]
+        if not self.video_on:
+            out.append("video: off")
+            return out
+        skips = ", ".join(f"{k} {v}" for k, v in sorted(self.video_skips.items())) or "none"
+        out.append(f"videos written: {self.videos_written}; skipped: {skips}")
+        encode = self.encode_ms_per_frame
+        overhead = self.estimated_overhead_pct
+        out.append(
+            "video cost: "
+            + (f"{encode:.2f} ms/frame encode" if encode is not None else "encode n/a")
+            + (f", estimated overhead {overhead:.1f}%" if overhead is not None else "")
+            + f" (budget {self.budget_pct:g}%; paired figure: robot-sf-bench perf)"
+        )
+        return out

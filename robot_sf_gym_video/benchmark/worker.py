@@ -1,0 +1,243 @@
+"""Runs episodes: one env (and, with video, one ``VideoArtifactWrapper``) per worker.
+
+- ``WorkerSettings``: what a worker needs to build its env (picklable; sent to processes).
+- ``EpisodeResult``: one finished episode, without its video when that is still pending.
+- ``EpisodeWorker``: runs ``EpisodeSpec`` s one after another, reusing its env across
+  episodes of a scenario, and hands back video artifacts as the recorder finishes them.
+
+The worker never writes records; it returns results to the runner (the single writer).
+With video off it creates no wrapper at all, so no renderer, no encoder, no ``videos/``
+folder, and moviepy is never imported. With video on the wrapper finalises files in the
+background (``finalize="background"``): the env never waits for the encoder, and finished
+artifacts are collected between episodes (``collect``) and at the end (``finish``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import gymnasium
+
+from robot_sf_gym_video.benchmark.plan import EpisodeSpec
+from robot_sf_gym_video.benchmark.summary import VideoCost
+
+if TYPE_CHECKING:
+    from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
+
+__all__ = ["Artifact", "EpisodeResult", "EpisodeWorker", "WorkerSettings"]
+
+logger = logging.getLogger(__name__)
+
+#: ``(episode_id, {"video": {...}} | {"video_skip": {...}})`` as the wrapper reports it.
+Artifact = tuple[str, dict[str, Any]]
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkerSettings:
+    """Everything a worker needs besides the episode specs.
+
+    Attributes:
+        scenarios_file: User scenario file (absolute path) or None.
+        max_steps: Step limit per episode, or None for the scenario's own.
+        policy: Policy name (``robot_sf_gym_video.policies.POLICY_NAMES``).
+        video_on: Film episodes.
+        video_renderer: Frame source (``synthetic`` or ``sim-view``) when ``video_on``.
+        video_dir: Absolute ``DIR/videos`` when ``video_on``.
+        video_size: Frame size ``(width_px, height_px)`` or None for the default.
+    """
+
+    scenarios_file: str | None
+    max_steps: int | None
+    policy: str
+    video_on: bool
+    video_renderer: str
+    video_dir: str | None
+    video_size: tuple[int, int] | None
+
+
+@dataclasses.dataclass(frozen=True)
+class EpisodeResult:
+    """The metrics of one finished episode (picklable: workers send it to the runner).
+
+    Attributes:
+        spec: The episode that ran.
+        steps: ``env.step`` calls.
+        outcome: ``success``, ``collision`` or ``timeout``.
+        metrics: The env's ``info["metrics"]`` of the last step.
+        wall_time_s: Reset to end of the last step.
+        video: ``{"video": ...}`` / ``{"video_skip": ...}`` when known at episode end,
+            None when video is off or the artifact is still pending.
+        video_pending: True when the artifact will arrive later via ``collect``.
+    """
+
+    spec: EpisodeSpec
+    steps: int
+    outcome: str
+    metrics: dict[str, Any]
+    wall_time_s: float
+    video: dict[str, Any] | None = None
+    video_pending: bool = False
+
+
+class _StepTimer(gymnasium.Wrapper):
+    """Time spent inside the bare env, so the video wrapper's extra cost can be measured."""
+
+    def __init__(self, env: gymnasium.Env) -> None:
+        super().__init__(env)
+        self.inner_s = 0.0
+
+    def reset(self, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return self.env.reset(**kwargs)
+        finally:
+            self.inner_s += time.perf_counter() - start
+
+    def step(self, action: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return self.env.step(action)
+        finally:
+            self.inner_s += time.perf_counter() - start
+
+
+class EpisodeWorker:
+    """Run episodes in this process with one env per scenario at a time.
+
+    Episodes of the same scenario reuse the env and its wrapper (``set_episode_identity``
+    names each file); when the scenario changes, the old env's pending videos are
+    collected and it is closed before the next one is built.
+    """
+
+    def __init__(self, settings: WorkerSettings) -> None:
+        self.settings = settings
+        self.cost = VideoCost()
+        self._scenario: str | None = None
+        self._env: gymnasium.Env | None = None
+        self._wrapper: VideoArtifactWrapper | None = None
+        self._timer: _StepTimer | None = None
+        self._policy: Any = None
+        self._carry: list[Artifact] = []
+
+    def run(self, spec: EpisodeSpec) -> EpisodeResult:
+        """Run one episode to its end and return its result."""
+        env = self._env_for(spec.scenario)
+        if self._wrapper is not None:
+            self._wrapper.set_episode_identity(spec.scenario, spec.seed, spec.episode_idx)
+        outer_s = 0.0
+        inner_before = self._timer.inner_s if self._timer is not None else 0.0
+        start = time.perf_counter()
+        obs, info = env.reset(seed=spec.seed)
+        outer_s += time.perf_counter() - start
+        _reset_policy(self._policy, spec.seed)
+        steps = 0
+        terminated = truncated = False
+        while not (terminated or truncated):
+            action = self._policy(obs)
+            t0 = time.perf_counter()
+            obs, _reward, terminated, truncated, info = env.step(action)
+            outer_s += time.perf_counter() - t0
+            steps += 1
+        wall_time_s = time.perf_counter() - start
+        video, pending = _video_payload(info)
+        if self._timer is not None:
+            self.cost.caller_s += max(outer_s - (self._timer.inner_s - inner_before), 0.0)
+            self.cost.frames += steps
+        return EpisodeResult(
+            spec=spec,
+            steps=steps,
+            outcome=str(info["outcome"]),
+            metrics=dict(info.get("metrics", {})),
+            wall_time_s=wall_time_s,
+            video=video,
+            video_pending=pending,
+        )
+
+    def collect(self, wait: bool = False) -> list[Artifact]:
+        """Return artifacts finished since the last call (``wait``: all pending ones)."""
+        out, self._carry = self._carry, []
+        if self._wrapper is not None:
+            out += self._wrapper.collect_artifacts(wait=wait)
+        self._account(out)
+        return out
+
+    def finish(self) -> list[Artifact]:
+        """Wait for every pending video, close the env and return the last artifacts."""
+        start = time.perf_counter()
+        out = self.collect(wait=True)
+        self.close()
+        if self.settings.video_on:
+            self.cost.drain_s += time.perf_counter() - start
+        return out
+
+    def close(self) -> None:
+        """Close the env (a half-recorded episode is discarded by the wrapper)."""
+        if self._env is not None:
+            env, self._env, self._wrapper, self._timer = self._env, None, None, None
+            self._scenario = None
+            env.close()
+
+    def _env_for(self, scenario: str) -> gymnasium.Env:
+        if self._env is not None and scenario == self._scenario:
+            return self._env
+        if self._env is not None:  # scenario changed: keep the old env's pending videos
+            self._carry += self.collect(wait=True)
+            self.close()
+        settings = self.settings
+        kwargs: dict[str, Any] = {"scenario": scenario}
+        if settings.scenarios_file is not None:
+            kwargs["scenarios_file"] = settings.scenarios_file
+        if settings.max_steps is not None:
+            kwargs["max_episode_steps"] = settings.max_steps
+        env = gymnasium.make("robot_sf_gym_video/SocialNav-v0", **kwargs)
+        if settings.video_on:
+            from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
+
+            start = time.perf_counter()
+            self._timer = _StepTimer(env)
+            self._wrapper = VideoArtifactWrapper(
+                self._timer,
+                renderer=settings.video_renderer,
+                video_dir=settings.video_dir,
+                finalize="background",
+                **_size_kwargs(settings.video_size),
+            )
+            self.cost.setup_s += time.perf_counter() - start
+            env = self._wrapper
+        from robot_sf_gym_video.policies import make_policy
+
+        self._policy = make_policy(settings.policy, env)
+        self._env, self._scenario = env, scenario
+        return env
+
+    def _account(self, artifacts: list[Artifact]) -> None:
+        """Fold recorder-side encode timings into ``cost`` when the wrapper reports them."""
+        for _, payload in artifacts:
+            stats = payload.get("stats") or {}
+            if "encode_s" in stats and "frames" in stats:
+                self.cost.encode_s += float(stats["encode_s"])
+                self.cost.encoded_frames += int(stats["frames"])
+            if "finalize_s" in stats:
+                self.cost.finalize_s.append(float(stats["finalize_s"]))
+
+
+def _video_payload(info: dict[str, Any]) -> tuple[dict[str, Any] | None, bool]:
+    """Split the last step's info into an immediate artifact or a pending flag."""
+    if "video" in info:
+        return {"video": info["video"]}, False
+    if "video_skip" in info:
+        return {"video_skip": info["video_skip"]}, False
+    return None, "video_pending" in info
+
+
+def _size_kwargs(size: tuple[int, int] | None) -> dict[str, Any]:
+    return {} if size is None else {"video_size": size}
+
+
+def _reset_policy(policy: Any, seed: int) -> None:
+    reset = getattr(policy, "reset", None)
+    if callable(reset):
+        reset(seed=seed)
