@@ -124,28 +124,32 @@ def make_poster(video: Path, poster: Path, *, ffmpeg_exe: str | None = None) -> 
 
 
 def attach_posters(run_dir: Path, rows: Iterable[EpisodeRow], *, workers: int = 2) -> int:
-    """Make a poster for each playable row and set ``row.poster_path``; return how many.
+    """Make a poster for each playable video and set ``row.poster_path``; return how many.
 
-    Each poster is one short ffmpeg process, so a small thread pool overlaps them.
+    Each poster is one short ffmpeg process, so a small thread pool overlaps them. Rows
+    sharing a video share one poster job (two jobs on one file would race).
     """
-    todo = [r for r in rows if r.video_state is VideoState.OK and r.video_path]
-    if not todo:
+    by_video: dict[str, list[EpisodeRow]] = {}
+    for row in rows:
+        if row.video_state is VideoState.OK and row.video_path:
+            by_video.setdefault(row.video_path, []).append(row)
+    if not by_video:
         return 0
     exe = _ffmpeg_exe()
 
-    def one(row: EpisodeRow) -> bool:
-        assert row.video_path is not None
-        rel = poster_path_for(row.video_path)
+    def one(video_path: str) -> bool:
+        rel = poster_path_for(video_path)
         ok = make_poster(
-            run_dir.joinpath(*PurePosixPath(row.video_path).parts),
+            run_dir.joinpath(*PurePosixPath(video_path).parts),
             run_dir.joinpath(*PurePosixPath(rel).parts),
             ffmpeg_exe=exe,
         )
-        if ok:
+        if not ok:
+            logger.warning("no poster for video %s", video_path)
+            return False
+        for row in by_video[video_path]:
             row.poster_path = rel
-        else:
-            logger.warning("no poster for %s (video %s)", row.episode_id, row.video_path)
-        return ok
+        return True
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return sum(pool.map(one, todo))
+        return sum(pool.map(one, list(by_video)))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 import http.server
+import inspect
+import json
 import os
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -91,23 +92,20 @@ def _visible_column(page: Any, css: str) -> list[str]:
     )
 
 
-def test_report_in_chromium(video_run, serve, browser_page, tmp_path: Path) -> None:
-    run_dir, records = video_run
-    started = time.perf_counter()
-    write_report(run_dir)
-    base = serve(run_dir)
-    page = browser_page
+def _open(page: Any, url: str) -> tuple[list[str], list[str]]:
+    """Load ``url``; return the (live) lists of dialog messages and page errors."""
     dialogs: list[str] = []
     errors: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.goto(f"{base}/report.html", wait_until="load")
+    page.goto(url, wait_until="load")
+    return dialogs, errors
 
-    # One row per record.
+
+def _check_rows_and_videos(page: Any, records: list[dict[str, Any]], fps: float) -> None:
+    """One row per record; every video decodes and lasts frames / fps within one frame."""
     assert page.locator("#episodes tbody tr").count() == len(records)
-
-    # Every video decodes (H.264 in this Chromium) and lasts frames / fps, within a frame.
     with_video = [r for r in records if "video" in r]
     assert page.locator("video").count() == len(with_video)
     page.wait_for_function(
@@ -124,16 +122,23 @@ def test_report_in_chromium(video_run, serve, browser_page, tmp_path: Path) -> N
         state = by_src[rec["video"]["path"]]
         assert state["error"] is None, state
         assert state["ready"] >= 2, state
-        expected_s = rec["video"]["frames"] / FPS
-        assert abs(state["duration"] - expected_s) <= 1 / FPS, (state, expected_s)
+        expected_s = rec["video"]["frames"] / fps
+        assert abs(state["duration"] - expected_s) <= 1 / fps, (state, expected_s)
         assert state["poster"] == rec["video"]["path"].removesuffix(".mp4") + ".poster.png"
+
+
+def test_report_in_chromium(video_run, serve, browser_page, tmp_path: Path) -> None:
+    run_dir, records = video_run
+    write_report(run_dir)
+    page = browser_page
+    dialogs, errors = _open(page, f"{serve(run_dir)}/report.html")
+    _check_rows_and_videos(page, records, FPS)
 
     # The hostile scenario name is text, in both tables and the filter, and never ran.
     assert dialogs == []
     assert page.locator("#episodes td.scn", has_text=HOSTILE).count() == 1
     assert page.locator("#summary td.scn", has_text=HOSTILE).count() == 1
     assert page.evaluate("document.scripts.length") == 2  # the summary JSON and our JS
-    assert page.evaluate("typeof window.alert") == "function"
 
     # Skipped video shows its reason and message.
     skipped_row = page.locator("#episodes tbody tr", has_text="encode-error")
@@ -161,11 +166,33 @@ def test_report_in_chromium(video_run, serve, browser_page, tmp_path: Path) -> N
     assert page.locator("#shown").inner_text() == "1"
     page.select_option("#f-scenario", "")
     page.select_option("#f-outcome", "")
+    page.fill("#f-id", "__12__")
+    assert page.locator("#shown").inner_text() == "1"
+    page.fill("#f-id", "")
     assert page.locator("#shown").inner_text() == str(len(records))
 
     shot = tmp_path / "report.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
     assert errors == []
-    elapsed_s = time.perf_counter() - started
-    print(f"browser report test body: {elapsed_s:.1f} s")  # visible with pytest -s
+
+
+def test_report_of_a_real_batch_in_chromium(serve, browser_page, tmp_path: Path) -> None:
+    """End to end: run_batch with video, then the report, in the browser."""
+    try:
+        from robot_sf_gym_video.benchmark.runner import run_batch
+    except ImportError as exc:
+        pytest.skip(f"runner not available: {exc}")
+    kwargs: dict[str, Any] = {"scenarios": ["crossing"], "episodes": 2, "seed": 3}
+    if "max_steps" in inspect.signature(run_batch).parameters:
+        kwargs["max_steps"] = 25
+    run_dir = tmp_path / "run"
+    run_batch(run_dir, video_enabled=True, **kwargs)
+    records = [json.loads(line) for line in (run_dir / "episodes.jsonl").read_text().splitlines()]
+    assert len(records) == 2 and all("video" in r for r in records)
+    write_report(run_dir)
+    page = browser_page
+    dialogs, errors = _open(page, f"{serve(run_dir)}/report.html")
+    _check_rows_and_videos(page, records, FPS)
+    page.screenshot(path=str(tmp_path / "batch_report.png"), full_page=True)
+    assert dialogs == [] and errors == []

@@ -104,9 +104,10 @@ def test_report_writes_posters_next_to_videos(
     good["video"] = video_of(tmp_path, "videos/a__1__0.mp4", 6)
     bad = make_record("a", 2, 1, "success", steps=6)
     bad["video"] = video_of(tmp_path, "videos/a__2__1.mp4", 6)
-    write_records(tmp_path, [good, bad])
+    twin = {**good, "episode_id": "a__1__0-again"}  # same file twice: one poster job
+    write_records(tmp_path, [good, bad, twin])
     page = write_report(tmp_path).read_text(encoding="utf-8")
     assert (tmp_path / "videos" / "a__1__0.poster.png").is_file()
     assert not (tmp_path / "videos" / "a__2__1.poster.png").exists()
-    assert page.count('poster="videos/a__1__0.poster.png"') == 1
-    assert page.count("<video ") == 2 and page.count("poster=") == 1
+    assert page.count('poster="videos/a__1__0.poster.png"') == 2
+    assert page.count("<video ") == 3 and page.count("poster=") == 2
