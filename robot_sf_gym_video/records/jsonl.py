@@ -39,8 +39,21 @@ logger = logging.getLogger(__name__)
 
 
 def dumps_record(record: Mapping[str, Any]) -> str:
-    """Serialise ``record`` as one JSON line (with its newline); NaN/inf are refused."""
-    return json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":")) + "\n"
+    """Serialise ``record`` as one JSON line (with its newline); NaN/inf are refused.
+
+    numpy scalars and arrays (common in metrics) are written as plain numbers and lists.
+    """
+    text = json.dumps(
+        record, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_plain
+    )
+    return text + "\n"
+
+
+def _plain(value: Any) -> Any:
+    """Convert numpy scalars/arrays (anything with ``tolist``) for ``json.dumps``."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,7 +9,10 @@ from robot_sf_gym_video.errors import UsageError
 
 
 def test_seed_is_stable_across_processes():
-    code = "from robot_sf_gym_video.benchmark.seeds import derive_seed; print(derive_seed(7, 'crossing', 3))"
+    code = (
+        "from robot_sf_gym_video.benchmark.seeds import derive_seed;"
+        "print(derive_seed(7, 'crossing', 3))"
+    )
     outs = {
         subprocess.run(
             [sys.executable, "-c", code],

@@ -106,3 +106,11 @@ def test_rewrite_failure_keeps_old_file(tmp_path):
         rewrite_records(path, [{"a": float("inf")}])
     assert path.read_text() == '{"a": 1}\n'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["episodes.jsonl"]
+
+
+def test_numpy_values_are_written_as_plain_json(tmp_path):
+    import numpy as np
+
+    path = tmp_path / "e.jsonl"
+    append_record(path, {"a": np.float64(1.5), "b": np.int64(2), "c": np.arange(2)})
+    assert read_records(path).records[0][1] == {"a": 1.5, "b": 2, "c": [0, 1]}
