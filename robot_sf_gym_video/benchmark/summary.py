@@ -31,9 +31,9 @@ class VideoCost:
             bare env underneath (hand-off and any back-pressure from the encoder).
         drain_s: Waiting for the last videos after the last episode.
         frames: Frames handed to the recorder.
-        encode_s: Recorder-side encode time, when the wrapper reports it.
+        encode_s: CPU seconds the recorder and its ffmpeg spent (the wrapper's
+            ``video_stats["encode_cpu_ms"]``), on the other core when there is one.
         encoded_frames: Frames covered by ``encode_s``.
-        finalize_s: Recorder-side per-episode finalising times, when reported.
     """
 
     setup_s: float = 0.0
@@ -42,7 +42,6 @@ class VideoCost:
     frames: int = 0
     encode_s: float = 0.0
     encoded_frames: int = 0
-    finalize_s: list[float] = dataclasses.field(default_factory=list)
 
     def merge(self, other: VideoCost) -> None:
         """Add another worker's figures to these."""
@@ -50,7 +49,6 @@ class VideoCost:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.frames += other.frames
         self.encoded_frames += other.encoded_frames
-        self.finalize_s.extend(other.finalize_s)
 
     @property
     def critical_path_s(self) -> float:
@@ -96,11 +94,14 @@ class BatchSummary:
 
     @property
     def encode_ms_per_frame(self) -> float | None:
-        """Recorder encode time per frame (ms), else the loop's video cost per frame."""
+        """Return recorder CPU ms per encoded frame (None when no video was made).
+
+        Without recorder figures, the episode loop's video time per frame is used instead.
+        """
         cost = self.video_cost
         if cost.encoded_frames:
             return 1000.0 * cost.encode_s / cost.encoded_frames
-        if self.video_on and cost.frames:
+        if self.videos_written and cost.frames:
             return 1000.0 * cost.critical_path_s / cost.frames
         return None
 
@@ -110,12 +111,6 @@ class BatchSummary:
         if not (self.video_on and self.steps):
             return None
         return 1000.0 * self.video_cost.caller_s / self.steps
-
-    @property
-    def video_finalize_ms_mean(self) -> float | None:
-        """Mean recorder-side finalising time per video (ms), when the wrapper reports it."""
-        times = self.video_cost.finalize_s
-        return 1000.0 * sum(times) / len(times) if times else None
 
     @property
     def estimated_overhead_pct(self) -> float | None:
@@ -155,7 +150,6 @@ class BatchSummary:
             "wall_time_s": rounded(self.wall_time_s),
             "encode_ms_per_frame": rounded(self.encode_ms_per_frame),
             "video_caller_ms_per_step": rounded(self.video_caller_ms_per_step),
-            "video_finalize_ms_mean": rounded(self.video_finalize_ms_mean),
             "video_setup_s": rounded(self.video_cost.setup_s) if self.video_on else None,
             "video_drain_s": rounded(self.video_cost.drain_s) if self.video_on else None,
             "estimated_overhead_pct": rounded(self.estimated_overhead_pct, 2),

@@ -161,7 +161,6 @@ class EpisodeWorker:
         out, self._carry = self._carry, []
         if self._wrapper is not None:
             out += self._wrapper.collect_artifacts(wait=wait)
-        self._account(out)
         return out
 
     def finish(self) -> list[Artifact]:
@@ -176,9 +175,11 @@ class EpisodeWorker:
     def close(self) -> None:
         """Close the env (a half-recorded episode is discarded by the wrapper)."""
         if self._env is not None:
-            env, self._env, self._wrapper, self._timer = self._env, None, None, None
-            self._scenario = None
+            env, wrapper = self._env, self._wrapper
+            self._env, self._wrapper, self._timer, self._scenario = None, None, None, None
             env.close()
+            if wrapper is not None:
+                self._account(wrapper.video_stats)
 
     def _env_for(self, scenario: str) -> gymnasium.Env:
         if self._env is not None and scenario == self._scenario:
@@ -213,15 +214,10 @@ class EpisodeWorker:
         self._env, self._scenario = env, scenario
         return env
 
-    def _account(self, artifacts: list[Artifact]) -> None:
-        """Fold recorder-side encode timings into ``cost`` when the wrapper reports them."""
-        for _, payload in artifacts:
-            stats = payload.get("stats") or {}
-            if "encode_s" in stats and "frames" in stats:
-                self.cost.encode_s += float(stats["encode_s"])
-                self.cost.encoded_frames += int(stats["frames"])
-            if "finalize_s" in stats:
-                self.cost.finalize_s.append(float(stats["finalize_s"]))
+    def _account(self, stats: dict[str, float]) -> None:
+        """Fold the wrapper's recorder-side encode figures (CPU ms, frames) into ``cost``."""
+        self.cost.encode_s += float(stats.get("encode_cpu_ms", 0.0)) / 1000.0
+        self.cost.encoded_frames += int(stats.get("frames", 0))
 
 
 def _video_payload(info: dict[str, Any]) -> tuple[dict[str, Any] | None, bool]:
