@@ -1,0 +1,338 @@
+"""``SocialNavEnv``: a robot drives to a goal through a social-force crowd (Gymnasium API).
+
+- ``SocialNavEnv``: registered as ``robot_sf_gym_video/SocialNav-v0``. ``step`` reads as
+  simulate -> reward -> terminated/truncated -> metrics -> observation -> info; the
+  physics live in ``robot_sf_gym_video.sim``.
+- ``RENDERERS``: the frame sources ``render()`` can use.
+
+Hooks for renderers and recorders (they never touch the simulation): ``scenario_name``,
+``static_scene()`` (built once per reset), ``frame_snapshot()`` (state after the latest
+step, cached), ``renderer_name``, ``video_size`` and ``renderer_note``. ``render()`` asks
+``robot_sf_gym_video.render.factory`` for a renderer on first use and never touches the
+random generator, so rendering or recording cannot change an episode.
+
+Spaces, reward and scenarios are documented in ``docs/environment.md``; metrics in
+``docs/metrics.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from typing import TYPE_CHECKING, Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+from gymnasium.error import ResetNeeded
+
+from robot_sf_gym_video.env.config import EnvConfig
+from robot_sf_gym_video.env.observation import ObservationLayout
+from robot_sf_gym_video.errors import UsageError
+from robot_sf_gym_video.sim.metrics import EpisodeMetrics
+from robot_sf_gym_video.sim.scenarios import ScenarioSpec, load_scenario
+from robot_sf_gym_video.sim.simulator import Simulation
+from robot_sf_gym_video.sim.snapshot import FrameSnapshot, StaticScene
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["RENDERERS", "SocialNavEnv"]
+
+logger = logging.getLogger(__name__)
+
+RENDERERS: tuple[str, ...] = ("synthetic", "sim-view")
+
+
+def _check_video_size(video_size: Sequence[int] | None) -> tuple[int, int] | None:
+    if video_size is None:
+        return None
+    try:
+        width, height = (int(v) for v in video_size)
+    except (TypeError, ValueError):
+        raise UsageError(
+            f"video_size must be (width, height) in pixels, got {video_size!r}"
+        ) from None
+    if width <= 0 or height <= 0:
+        raise UsageError(f"video_size must be positive (width, height), got {video_size!r}")
+    return (width, height)
+
+
+class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
+    """Robot navigation among pedestrians, one scenario per env.
+
+    Args:
+        scenario: Built-in scenario name, a name from ``scenarios_file``, or a
+            ``ScenarioSpec``.
+        render_mode: None or ``"rgb_array"``.
+        renderer: Frame source of ``render()``: ``"synthetic"`` (numpy rasteriser, default)
+            or ``"sim-view"`` (pygame; falls back to synthetic with a note when unusable).
+        video_size: ``(width, height)`` of rendered frames in pixels; None for the
+            renderer's default.
+        scenarios_file: Optional TOML file searched before the built-in scenarios.
+        max_episode_steps: Step limit overriding the scenario's; the env truncates itself
+            (``truncated=True``, outcome ``"timeout"``), so no ``TimeLimit`` is needed.
+        config: Simulation, reward and metric settings (defaults when None).
+        max_steps: Same as ``max_episode_steps``. Use this name with ``gymnasium.make``,
+            which keeps ``max_episode_steps`` for itself (it wraps the env in a
+            ``TimeLimit`` that truncates without the env's outcome and metrics).
+
+    Raises:
+        UsageError: Unknown renderer or render mode, bad video size or step limit.
+        ScenarioError: Unknown scenario name or invalid scenario file.
+    """
+
+    metadata: dict[str, Any] = {"render_modes": ["rgb_array"], "render_fps": 10}
+
+    def __init__(
+        self,
+        scenario: str | ScenarioSpec = "crossing",
+        render_mode: str | None = None,
+        renderer: str = "synthetic",
+        video_size: tuple[int, int] | None = None,
+        scenarios_file: str | os.PathLike[str] | None = None,
+        max_episode_steps: int | None = None,
+        config: EnvConfig | None = None,
+        max_steps: int | None = None,
+    ) -> None:
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise UsageError(f"unknown render_mode {render_mode!r}; allowed: None, rgb_array")
+        if renderer not in RENDERERS:
+            raise UsageError(f"unknown renderer {renderer!r}; allowed: {', '.join(RENDERERS)}")
+        if max_steps is not None:
+            if max_episode_steps is not None and max_episode_steps != max_steps:
+                raise UsageError(
+                    f"max_steps={max_steps!r} and max_episode_steps={max_episode_steps!r} "
+                    "disagree; pass one of them"
+                )
+            max_episode_steps = max_steps
+        if max_episode_steps is not None and (
+            isinstance(max_episode_steps, bool)
+            or not isinstance(max_episode_steps, (int, np.integer))
+            or max_episode_steps < 1
+        ):
+            raise UsageError(
+                f"max_episode_steps must be an integer >= 1 or None, got {max_episode_steps!r}"
+            )
+        if isinstance(scenario, ScenarioSpec):
+            self.scenario_spec = scenario
+        else:
+            self.scenario_spec = load_scenario(scenario, scenarios_file)
+        self.config = config or EnvConfig()
+        self.render_mode = render_mode
+        self.renderer_name = renderer
+        self.video_size = _check_video_size(video_size)
+        self.renderer_note: str | None = None
+        self._renderer: Any = None
+        self._max_steps_override = None if max_episode_steps is None else int(max_episode_steps)
+
+        self.sim = Simulation(self.scenario_spec, self.config.sim)
+        dt_s = self.sim.dt_s
+        fps = 1.0 / dt_s
+        self.metadata = {**self.metadata, "render_fps": int(fps) if fps.is_integer() else fps}
+        robot = self.config.sim.robot
+        self.observation_layout = ObservationLayout(
+            lidar_angles_rad=self.sim.lidar.angles_rad.copy(),
+            lidar_max_range_m=self.sim.lidar.max_range_m,
+            max_speed_mps=robot.max_speed_mps,
+            max_angular_speed_radps=robot.max_angular_speed_radps,
+            goal_distance_scale_m=self.sim.world.diagonal_m,
+            robot_radius_m=robot.radius_m,
+        )
+        self.observation_space = self.observation_layout.space()
+        self.action_space = spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float32)
+        self.metrics = EpisodeMetrics(
+            dt_s,
+            near_miss_m=self.config.near_miss_m,
+            personal_space_m=self.config.personal_space_m,
+            stall_speed_mps=self.config.stall_speed_mps,
+        )
+        self._step_count = 0
+        self._outcome: str | None = None
+        self._needs_reset = True
+        self._static: StaticScene | None = None
+        self._snapshot: FrameSnapshot | None = None
+
+    # ------------------------------------------------------------------ hooks
+    @property
+    def scenario_name(self) -> str:
+        """Name of the scenario this env runs."""
+        return self.scenario_spec.name
+
+    @property
+    def max_episode_steps(self) -> int:
+        """Step limit in force: the constructor's override, else the scenario's."""
+        return self._max_steps_override or self.scenario_spec.max_episode_steps
+
+    @property
+    def dt_s(self) -> float:
+        """Simulation time step; ``metadata["render_fps"] == 1 / dt_s``."""
+        return self.sim.dt_s
+
+    def static_scene(self) -> StaticScene:
+        """Return the parts of this episode that never move (one object per episode)."""
+        if self._static is None:
+            raise ResetNeeded("call reset() before static_scene()")
+        return self._static
+
+    def frame_snapshot(self) -> FrameSnapshot:
+        """Return the moving state after the latest step (step 0 after reset), cached."""
+        if self._snapshot is None:
+            if self._static is None:
+                raise ResetNeeded("call reset() before frame_snapshot()")
+            sim = self.sim
+            robot = sim.robot
+            self._snapshot = FrameSnapshot(
+                step=self._step_count,
+                time_s=self._step_count * sim.dt_s,
+                robot_pose=np.array((robot.x, robot.y, robot.theta)),
+                robot_velocity=np.array((robot.v, robot.omega)),
+                ped_positions_m=sim.crowd.pos,
+                ped_velocities_mps=sim.crowd.vel,
+                trail_m=sim.trail.view(),
+                lidar_ranges_m=sim.lidar_ranges_m,
+                collision=sim.collision,
+                outcome=self._outcome,
+            )
+        return self._snapshot
+
+    # ------------------------------------------------------------------ gym API
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        """Start an episode: jittered start/goal, fresh crowd; returns ``(obs, info)``."""
+        super().reset(seed=seed)
+        sim = self.sim
+        sim.reset(self.np_random)
+        self._step_count = 0
+        self._outcome = None
+        self._needs_reset = False
+        self._episode_max_steps = self.max_episode_steps
+        self.metrics.reset(sim.start_xy, sim.goal_xy, self.scenario_spec.robot.goal_radius_m)
+        self._static = self._build_static_scene()
+        self._snapshot = None
+        info = {
+            "step": 0,
+            "outcome": None,
+            "scenario": self.scenario_name,
+            "max_episode_steps": self._episode_max_steps,
+            "goal_distance_m": sim.goal_distance_m,
+        }
+        return self._observation(), info
+
+    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """Advance one ``dt``; see ``docs/environment.md`` for reward and termination."""
+        if self._needs_reset:
+            raise ResetNeeded("call reset() before step() (the episode has ended or not begun)")
+        linear, angular = self._parse_action(action)
+        sim = self.sim
+        previous_distance = sim.goal_distance_m
+        sim.step(linear, angular)
+        self._step_count += 1
+
+        collision = sim.collision
+        success = collision is None and sim.goal_reached
+        terminated = collision is not None or success
+        truncated = not terminated and self._step_count >= self._episode_max_steps
+        reward = self._reward(previous_distance - sim.goal_distance_m, success, collision)
+        if collision is not None:
+            self._outcome = "collision"
+        elif success:
+            self._outcome = "success"
+        elif truncated:
+            self._outcome = "timeout"
+
+        self.metrics.update(
+            sim.robot.x,
+            sim.robot.y,
+            sim.closest_ped_distance_m,
+            sim.obstacle_clearance_m,
+            collision,
+        )
+        self._snapshot = None
+        info: dict[str, Any] = {
+            "step": self._step_count,
+            "outcome": self._outcome,
+            "collision": collision,
+            "goal_distance_m": sim.goal_distance_m,
+        }
+        if self._outcome is not None:
+            self._needs_reset = True
+            info["is_success"] = success
+            info["metrics"] = self.metrics.result(self._outcome)
+        return self._observation(), reward, terminated, truncated, info
+
+    def render(self) -> np.ndarray | None:
+        """Draw the current state as an ``(H, W, 3) uint8`` frame (``rgb_array`` mode)."""
+        if self.render_mode is None:
+            gym.logger.warn(
+                "render() called without a render_mode; create the env with "
+                'render_mode="rgb_array" to get frames.'
+            )
+            return None
+        if self._renderer is None:
+            from robot_sf_gym_video.render.factory import create_renderer
+
+            self._renderer, self.renderer_note = create_renderer(
+                self.renderer_name, size=self.video_size
+            )
+        return self._renderer.render(self.static_scene(), self.frame_snapshot())
+
+    def close(self) -> None:
+        """Release the renderer (if one was created)."""
+        if self._renderer is not None:
+            renderer, self._renderer = self._renderer, None
+            renderer.close()
+        super().close()
+
+    # ------------------------------------------------------------------ parts of step
+    def _parse_action(self, action: Any) -> tuple[float, float]:
+        """Two finite numbers, clipped to ``[-1, 1]``; anything else is a usage error."""
+        try:
+            values = np.asarray(action, dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError):
+            raise UsageError(
+                f"action must be 2 numbers (linear, angular), got {action!r}"
+            ) from None
+        if values.shape != (2,) or not np.isfinite(values).all():
+            raise UsageError(
+                f"action must be 2 finite numbers (linear, angular) in [-1, 1], got {action!r}"
+            )
+        return float(values[0]), float(values[1])
+
+    def _reward(self, progress_m: float, success: bool, collision: str | None) -> float:
+        weights = self.config.reward
+        reward = weights.progress_per_m * progress_m - weights.time_penalty
+        if success:
+            reward += weights.goal_bonus
+        if collision is not None:
+            reward -= weights.collision_penalty
+        return float(reward)
+
+    def _observation(self) -> np.ndarray:
+        sim = self.sim
+        robot = sim.robot
+        gx, gy = sim.goal_xy
+        bearing = math.atan2(gy - robot.y, gx - robot.x) - robot.theta
+        return self.observation_layout.encode(
+            sim.lidar_ranges_m, robot.v, robot.omega, sim.goal_distance_m, bearing
+        )
+
+    def _build_static_scene(self) -> StaticScene:
+        sim = self.sim
+        spec = self.scenario_spec
+        return StaticScene(
+            scenario=spec.name,
+            bounds_m=sim.world.bounds_m,
+            obstacles_m=sim.world.obstacles_m,
+            goal_xy_m=sim.goal_xy,
+            goal_radius_m=spec.robot.goal_radius_m,
+            start_xy_m=sim.start_xy,
+            robot_radius_m=sim.robot.params.radius_m,
+            ped_radius_m=spec.ped_radius_m,
+            dt_s=sim.dt_s,
+            max_steps=self._episode_max_steps,
+            lidar_angles_rad=sim.lidar.angles_rad,
+            lidar_max_range_m=sim.lidar.max_range_m,
+        )
