@@ -90,6 +90,11 @@ class EpisodeEncoder:
         self._frames = 0
         self._failure: tuple[str, str] | None = None
 
+    @property
+    def failed(self) -> bool:
+        """True once the current episode cannot produce a file (frames are dropped)."""
+        return self._failure is not None
+
     # -- episode lifecycle -------------------------------------------------------------
     def begin(
         self,

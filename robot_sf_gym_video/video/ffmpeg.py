@@ -28,12 +28,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows has no fcntl
-    fcntl = None  # type: ignore[assignment]
-
 from robot_sf_gym_video._optional import is_available
+from robot_sf_gym_video.video._util import grow_pipe
 from robot_sf_gym_video.video.writer import (
     PIX_FMTS,
     EncoderFailedError,
@@ -54,7 +50,6 @@ log = logging.getLogger(__name__)
 #: x264 quality: 28 keeps disc outlines and HUD text legible on flat synthetic frames and
 #: makes files ~30% smaller than the default 23 at the same or lower CPU (docs/wrapper.md).
 DEFAULT_CRF = 28
-_PIPE_BYTES = 1 << 20  # ask Linux for a 1 MiB stdin pipe so the feeder rarely blocks
 _PROBE_TIMEOUT_S = 20.0
 _CLOSE_TIMEOUT_S = 120.0
 _temp_counter = itertools.count()
@@ -220,14 +215,6 @@ def ffmpeg_command(
     ]
 
 
-def _grow_pipe(fd: int) -> None:
-    """Best effort: enlarge a Linux pipe so short encoder stalls do not block the feeder."""
-    setsz = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
-    if setsz is not None:
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(fd, setsz, _PIPE_BYTES)
-
-
 class FfmpegStreamWriter:
     """One MP4 being encoded by an ffmpeg child process that reads raw frames from stdin.
 
@@ -298,7 +285,7 @@ class FfmpegStreamWriter:
             self._unlink_temp()
             raise EncoderFailedError(f"cannot start ffmpeg: {exc}") from exc
         self._stdin = self._proc.stdin
-        _grow_pipe(self._stdin.fileno())
+        grow_pipe(self._stdin.fileno())
         self._done = False
         self._owner_pid = os.getpid()
         _live_writers.add(self)

@@ -20,25 +20,16 @@ import threading
 import time
 from typing import Any
 
+from robot_sf_gym_video.video._util import RecorderDiedError, children_cpu_s
 from robot_sf_gym_video.video.encoder import EpisodeEncoder
 from robot_sf_gym_video.video.frames import to_rgb24
 from robot_sf_gym_video.video.writer import WriterFactory
 
-__all__ = ["FrameThreadRecorder", "RecorderDiedError"]
+__all__ = ["FrameThreadRecorder"]
 
 log = logging.getLogger(__name__)
 
 _WAIT_POLL_S = 0.5
-
-
-class RecorderDiedError(RuntimeError):
-    """The recorder stopped unexpectedly; results still pending will never arrive."""
-
-
-def _children_cpu_s() -> float:
-    """Return CPU seconds of reaped child processes (ffmpeg); 0 where unsupported."""
-    times = os.times()
-    return times.children_user + times.children_system
 
 
 class FrameThreadRecorder:
@@ -127,7 +118,7 @@ class FrameThreadRecorder:
 
     def _run(self) -> None:
         encoder = self._encoder
-        cpu0 = (time.thread_time(), _children_cpu_s())
+        cpu0 = (time.thread_time(), children_cpu_s())
         try:
             while True:
                 message = self._inbox.get()
@@ -143,11 +134,11 @@ class FrameThreadRecorder:
                     del frame
                     encoder.add_frame(rgb.data, rgb.shape[1], rgb.shape[0], "rgb24")
                 elif kind == "B":
-                    cpu0 = (time.thread_time(), _children_cpu_s())
+                    cpu0 = (time.thread_time(), children_cpu_s())
                     encoder.begin(message[1], message[2], message[3], "env")
                 elif kind == "E":
                     result = encoder.end(message[1])
-                    cpu_s = time.thread_time() - cpu0[0] + _children_cpu_s() - cpu0[1]
+                    cpu_s = time.thread_time() - cpu0[0] + children_cpu_s() - cpu0[1]
                     result["encode_cpu_ms"] = cpu_s * 1000.0
                     self._results.put(result)
                 elif kind == "D":
