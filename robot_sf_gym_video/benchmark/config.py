@@ -96,7 +96,7 @@ class RunConfig:
             raise UsageError("--resume and --overwrite exclude each other; pick one")
         if values["video_renderer"] not in VIDEO_RENDERERS:
             raise UsageError(
-                f"video renderer {values['video_renderer']!r} is not one of "
+                f"video_renderer {values['video_renderer']!r} is not one of "
                 f"{', '.join(VIDEO_RENDERERS)}"
             )
         scenarios_file = values["scenarios_file"]
@@ -241,4 +241,8 @@ def load_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
         if key in _PATH_KEYS:
             value = file.parent / value
         out[key] = value
+    try:  # value ranges and combinations, reported against this file
+        RunConfig.build(**{"out_dir": file.parent, **out})
+    except UsageError as exc:
+        raise UsageError(f"{file}: {exc}") from exc
     return out

@@ -187,13 +187,16 @@ class EpisodeWorker:
         if self._env is not None:  # scenario changed: keep the old env's pending videos
             self._carry += self.collect(wait=True)
             self.close()
+        from robot_sf_gym_video.env.social_nav_env import SocialNavEnv
+
         settings = self.settings
-        kwargs: dict[str, Any] = {"scenario": scenario}
-        if settings.scenarios_file is not None:
-            kwargs["scenarios_file"] = settings.scenarios_file
-        if settings.max_steps is not None:
-            kwargs["max_episode_steps"] = settings.max_steps
-        env = gymnasium.make("robot_sf_gym_video/SocialNav-v0", **kwargs)
+        # Built directly (not gym.make): the env enforces its own step limit, and the
+        # checker/order wrappers of make would only add per-step cost to every episode.
+        env: gymnasium.Env = SocialNavEnv(
+            scenario=scenario,
+            scenarios_file=settings.scenarios_file,
+            max_episode_steps=settings.max_steps,
+        )
         if settings.video_on:
             from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
 

@@ -1,0 +1,55 @@
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+#: Integration tests drive the real env, policies and video wrapper.
+needs_stack = pytest.mark.skipif(
+    any(
+        importlib.util.find_spec(m) is None
+        for m in (
+            "robot_sf_gym_video.env.social_nav_env",
+            "robot_sf_gym_video.policies",
+            "robot_sf_gym_video.video.wrapper",
+        )
+    ),
+    reason="env, policies or video wrapper not available yet",
+)
+
+
+def records_of(run_dir):
+    path = Path(run_dir) / "episodes.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def without_timings(record, drop=()):
+    return {k: v for k, v in record.items() if k != "wall_time_s" and k not in drop}
+
+
+def run_python(code, *, env_extra=None, timeout=180):
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=REPO,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def video_run(tmp_path_factory):
+    """One micro-batch with video, shared by several read-only tests."""
+    from robot_sf_gym_video.benchmark.runner import run_batch
+
+    out = tmp_path_factory.mktemp("video_run") / "run"
+    summary = run_batch(out, scenarios=["crossing"], episodes=2, max_steps=30, video_enabled=True)
+    return out, summary
