@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,20 @@ def leftovers(folder: Path) -> list[str]:
     if not folder.exists():
         return []
     return sorted(p.name for p in folder.iterdir() if "partial" in p.name or p.name.startswith("."))
+
+
+def wait_for_encoders(n: int, timeout_s: float = 10.0) -> list:
+    """Wait until ``n`` ffmpeg processes run below this process; return them (psutil)."""
+    import psutil
+
+    deadline = time.monotonic() + timeout_s
+    found: list = []
+    while time.monotonic() < deadline:
+        found = [p for p in psutil.Process().children(recursive=True) if "ffmpeg" in p.name()]
+        if len(found) >= n:
+            return found
+        time.sleep(0.01)
+    raise AssertionError(f"expected {n} ffmpeg processes, found {found}")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import gymnasium as gym
 import numpy as np
 import psutil
 import pytest
-from conftest import count_frames, decoded_frames, leftovers
+from conftest import count_frames, decoded_frames, leftovers, wait_for_encoders
 from fakes import dump_factory
 
 from robot_sf_gym_video.errors import UsageError
@@ -273,17 +273,12 @@ def test_reset_mid_episode_finalises_partial(tmp_path):
     assert count_frames(payload["video"]["path"]) == 4
 
 
-def _ffmpeg_children():
-    return [p for p in psutil.Process().children(recursive=True) if "ffmpeg" in p.name()]
-
-
 def test_ffmpeg_dying_mid_episode(tmp_path, caplog):
     env = VideoArtifactWrapper(cartpole(), video_dir=tmp_path)
     env.reset(seed=0)
     for _ in range(3):
         env.step(0)
-    victims = _ffmpeg_children()
-    assert victims
+    victims = wait_for_encoders(2)  # the episode's encoder and the spare for the next one
     for proc in victims:
         os.kill(proc.pid, signal.SIGKILL)
     psutil.wait_procs(victims, timeout=5)

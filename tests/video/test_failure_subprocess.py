@@ -1,0 +1,56 @@
+"""Failure paths that need a fresh interpreter: moviepy missing, ffmpeg missing."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+SCRIPT = r"""
+import json, logging, sys
+if sys.argv[1] == "no-moviepy":
+    sys.modules["moviepy"] = None
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+import gymnasium as gym
+from robot_sf_gym_video import VideoArtifactWrapper
+
+env = VideoArtifactWrapper(gym.make("CartPole-v1", render_mode="rgb_array"), video_dir=sys.argv[2])
+skips = []
+for seed in (1, 2, 3):
+    env.reset(seed=seed)
+    while True:
+        _, _, term, trunc, info = env.step(0)
+        if term or trunc:
+            skips.append(info["video_skip"])
+            break
+env.close()
+print(json.dumps({"skips": skips, "moviepy_imported": "moviepy" in sys.modules
+                  and sys.modules["moviepy"] is not None}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("case", "env_extra", "reason"),
+    [
+        ("no-moviepy", {}, "moviepy-missing"),
+        ("no-ffmpeg", {"IMAGEIO_FFMPEG_EXE": "/nonexistent/ffmpeg"}, "codec-unavailable"),
+    ],
+)
+def test_missing_dependency(tmp_path, case, env_extra, reason):
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT, case, str(tmp_path / "videos")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env_extra},
+        check=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert [s["reason"] for s in result["skips"]] == [reason] * 3
+    assert all(s["renderer"] == "env" and s["steps"] > 0 for s in result["skips"])
+    assert not result["moviepy_imported"]
+    warnings = [line for line in out.stderr.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == 1, out.stderr
+    assert "CartPole-v1__1__0" in warnings[0] and reason in warnings[0]
+    assert not (tmp_path / "videos").exists()

@@ -1,0 +1,236 @@
+"""VideoArtifactWrapper on a SocialNav-like env: snapshots drawn and encoded off the env's thread.
+
+Uses ``fakes.FakeSocialNavEnv`` (the SocialNav hooks, real synthetic renderer) so these tests
+do not depend on the simulation; ``test_socialnav_real.py`` repeats the key checks on the
+real env.
+"""
+
+import gc
+import os
+import signal
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import psutil
+import pytest
+from conftest import count_frames, leftovers, wait_for_encoders
+from fakes import SIZE, FakeSocialNavEnv, dump_factory, synthetic_factory
+
+from robot_sf_gym_video.render.synthetic import SyntheticRenderer
+from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
+
+
+def wrap(env, tmp_path, **kw):
+    kw.setdefault("renderer_factory", synthetic_factory)
+    return VideoArtifactWrapper(env, video_dir=tmp_path, **kw)
+
+
+def run(env, seed, n_max=1000):
+    trace = [env.reset(seed=seed)]
+    rng = np.random.default_rng(seed)
+    for _ in range(n_max):
+        out = env.step(rng.uniform(-1, 1, 2))
+        trace.append(out)
+        if out[2] or out[3]:
+            break
+    return trace
+
+
+def python_children():
+    return [p for p in psutil.Process().children(recursive=True) if "ffmpeg" not in p.name()]
+
+
+@pytest.mark.parametrize("mode", ["process", "thread"])
+def test_frames_equal_steps(tmp_path, mode):
+    env = wrap(FakeSocialNavEnv(max_steps=15), tmp_path, recorder=mode)
+    pids = set()
+    for ep in range(2):
+        trace = run(env, seed=ep)
+        video = trace[-1][-1]["video"]
+        assert video["frames"] == 15
+        assert video["renderer"] == "synthetic"
+        assert Path(video["path"]).name == f"fake-cross__{ep}__{ep}.mp4"
+        assert count_frames(video["path"]) == 15
+        pids |= {p.pid for p in python_children()}
+    assert len(pids) == (1 if mode == "process" else 0)  # one recorder, alive across episodes
+    env.close()
+    assert psutil.Process().children() == []
+    assert leftovers(tmp_path) == []
+
+
+def test_untouched_and_deterministic(tmp_path):
+    plain = run(FakeSocialNavEnv(), seed=3)
+    env = wrap(FakeSocialNavEnv(), tmp_path / "a")
+    wrapped = run(env, seed=3)
+    env.close()
+    env = wrap(FakeSocialNavEnv(), tmp_path / "b")
+    again = run(env, seed=3)
+    env.close()
+    for a, b in zip(plain, wrapped, strict=True):
+        for x, y in zip(a[:4], b[:4], strict=True):
+            np.testing.assert_array_equal(x, y)
+        info_a, info_b = a[-1], b[-1]
+        assert {k: info_b[k] for k in info_a} == info_a
+        assert set(info_b) - set(info_a) <= {"video"}
+    va, vb = wrapped[-1][-1]["video"], again[-1][-1]["video"]
+    assert va["sha256"] == vb["sha256"]
+    assert Path(va["path"]).read_bytes() == Path(vb["path"]).read_bytes()
+
+
+def test_recorded_frames_equal_env_render(tmp_path):
+    """rgb24 mode: the recorder's frames are exactly env.render() at each step."""
+    env = wrap(
+        FakeSocialNavEnv(max_steps=8), tmp_path, frame_format="rgb24", writer_factory=dump_factory
+    )
+    env.reset(seed=4)
+    expected = []
+    for t in range(8):
+        info = env.step(np.array([0.5, 0.1 * t]))[-1]
+        expected.append(env.render())
+    env.close()
+    raw = np.frombuffer(Path(info["video"]["path"]).read_bytes(), np.uint8)
+    w, h = SIZE
+    np.testing.assert_array_equal(raw.reshape(8, h, w, 3), np.stack(expected))
+
+
+def test_recorded_i420_equals_renderer(tmp_path):
+    """native mode: the recorder's yuv420p planes equal render_for_encoder of the same state."""
+    env = wrap(FakeSocialNavEnv(max_steps=8), tmp_path, writer_factory=dump_factory)
+    env.reset(seed=4)
+    renderer = SyntheticRenderer(SIZE)
+    expected = []
+    for _ in range(8):
+        info = env.step(np.array([0.5, -0.2]))[-1]
+        unwrapped = env.unwrapped
+        expected.append(
+            renderer.render_for_encoder(unwrapped.static_scene(), unwrapped.frame_snapshot())
+        )
+    env.close()
+    meta = Path(info["video"]["path"]).with_suffix(".meta").read_text().split()
+    assert meta == [str(SIZE[0]), str(SIZE[1]), "yuv420p"]
+    raw = np.frombuffer(Path(info["video"]["path"]).read_bytes(), np.uint8)
+    np.testing.assert_array_equal(raw.reshape(8, -1), np.stack(expected))
+
+
+def test_close_mid_episode(tmp_path):
+    env = wrap(FakeSocialNavEnv(max_steps=50), tmp_path)
+    env.reset(seed=0)
+    for _ in range(10):
+        env.step(np.zeros(2))
+    assert python_children()
+    env.close()
+    env.close()
+    assert psutil.Process().children(recursive=True) == []
+    assert list(tmp_path.iterdir()) == []
+    assert env.collect_artifacts() == []
+
+
+def test_ffmpeg_killed_mid_episode(tmp_path):
+    env = wrap(FakeSocialNavEnv(max_steps=40), tmp_path)
+    env.reset(seed=0)
+    for _ in range(5):
+        env.step(np.zeros(2))
+    victims = wait_for_encoders(2)  # the episode's encoder and the spare for the next one
+    for proc in victims:
+        os.kill(proc.pid, signal.SIGKILL)
+    trace = run_rest(env)
+    skip = trace[-1]["video_skip"]
+    assert skip["reason"] == "encode-error"
+    assert skip["steps"] == 40
+    assert not list(tmp_path.glob("*.mp4"))
+    info = run(env, seed=1)[-1][-1]
+    assert count_frames(info["video"]["path"]) == 40
+    env.close()
+    assert leftovers(tmp_path) == []
+
+
+def run_rest(env):
+    infos = []
+    while True:
+        _, _, terminated, truncated, info = env.step(np.zeros(2))
+        infos.append(info)
+        if terminated or truncated:
+            return infos
+
+
+def test_recorder_killed_mid_episode(tmp_path):
+    env = wrap(FakeSocialNavEnv(max_steps=2000), tmp_path)
+    env.reset(seed=0)
+    env.step(np.zeros(2))
+    [recorder] = python_children()
+    recorder.kill()
+    recorder.wait(5)
+    infos = run_rest(env)  # the env keeps running
+    assert infos[-1]["video_skip"]["reason"] == "encode-error"
+    assert infos[-1]["video_skip"]["steps"] == 2000
+    env.close()
+    assert not list(tmp_path.glob("*.mp4"))
+
+
+def test_broken_renderer_is_encode_error(tmp_path):
+    def broken(name, size=None):
+        raise RuntimeError("no display")
+
+    env = wrap(FakeSocialNavEnv(max_steps=5), tmp_path, renderer_factory=broken)
+    skip = run(env, seed=0)[-1][-1]["video_skip"]
+    env.close()
+    assert skip["reason"] == "encode-error"
+    assert "no display" in skip["message"]
+    assert leftovers(tmp_path) == []
+
+
+def test_codec_unavailable_starts_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/nonexistent")
+    env = wrap(FakeSocialNavEnv(max_steps=5), tmp_path / "v")
+    env.reset(seed=0)
+    assert psutil.Process().children() == []
+    info = run_rest(env)[-1]
+    env.close()
+    assert info["video_skip"]["reason"] == "codec-unavailable"
+    assert info["video_skip"]["renderer"] == "synthetic"
+    assert not (tmp_path / "v").exists()
+
+
+def test_background_mode_returns_at_once(tmp_path):
+    env = wrap(FakeSocialNavEnv(max_steps=10), tmp_path, finalize="background")
+    pending = [run(env, seed=s)[-1][-1]["video_pending"] for s in range(3)]
+    results = env.collect_artifacts(wait=True)
+    env.close()
+    assert [eid for eid, _ in results] == pending
+    assert all(count_frames(p["video"]["path"]) == 10 for _, p in results)
+
+
+def test_forgotten_wrapper_cleans_up(tmp_path):
+    env = wrap(FakeSocialNavEnv(max_steps=50), tmp_path)
+    env.reset(seed=0)
+    env.step(np.zeros(2))
+    [recorder] = python_children()
+    del env
+    gc.collect()
+    recorder.wait(10)
+    assert psutil.Process().children(recursive=True) == []
+    assert leftovers(tmp_path) == []
+
+
+def _make_fake(i, tmp_path):
+    return lambda: wrap(FakeSocialNavEnv(max_steps=6 + i), tmp_path, scenario=f"sub{i}")
+
+
+@pytest.mark.parametrize("vector_cls", [gym.vector.SyncVectorEnv, gym.vector.AsyncVectorEnv])
+def test_vector_envs(tmp_path, vector_cls):
+    envs = vector_cls([_make_fake(i, tmp_path) for i in range(2)])
+    envs.reset(seed=[1, 2])
+    ended = []
+    for _ in range(16):
+        info = envs.step(np.zeros((2, 2)))[-1]
+        if "video" in info:
+            for i in np.flatnonzero(info["_video"]):
+                ended.append((int(info["video"]["frames"][i]), str(info["video"]["path"][i])))
+    envs.close()
+    names = sorted(Path(p).name for _, p in ended)
+    assert names == sorted(p.name for p in tmp_path.iterdir())
+    assert {"sub0__1__0.mp4", "sub1__2__0.mp4"} <= set(names)
+    for frames, path in ended:
+        assert frames in (6, 7)
+        assert count_frames(path) == frames
