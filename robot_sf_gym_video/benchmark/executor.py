@@ -98,8 +98,9 @@ def _in_pool(
         initargs=(task_q, result_q),
     )
     finished = False
+    futures: list[concurrent.futures.Future[None]] = []
     try:
-        futures = [pool.submit(_worker_loop, settings) for _ in range(workers)]
+        futures += [pool.submit(_worker_loop, settings) for _ in range(workers)]
         done_workers = 0
         while done_workers < workers:
             try:
@@ -115,6 +116,7 @@ def _in_pool(
             _drain(task_q)
             for _ in range(workers):
                 task_q.put(None)
+            _discard_until_done(futures, result_q)
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -123,6 +125,19 @@ def _raise_worker_failure(futures: Sequence[concurrent.futures.Future[None]]) ->
     for future in futures:
         if future.done() and future.exception() is not None:
             raise future.exception()  # type: ignore[misc]
+
+
+def _discard_until_done(futures: Sequence[concurrent.futures.Future[None]], result_q: Any) -> None:
+    """Keep reading (and dropping) results while workers stop.
+
+    A worker cannot exit while its queue's feeder thread still has data for a full pipe,
+    so after a failure the parent must go on reading until every worker is done.
+    """
+    while not all(f.done() for f in futures):
+        try:
+            result_q.get(timeout=_POLL_S)
+        except (queue.Empty, OSError, ValueError, EOFError):
+            continue
 
 
 def _drain(task_q: Any) -> None:
