@@ -36,5 +36,5 @@ def test_events_cover_every_episode_once(workers):
 def test_worker_failure_in_pool_is_raised_in_parent(tmp_path):
     plan = build_plan(["crossing"], 3, 0)
     bad = _settings(scenarios_file=str(tmp_path / "gone.toml"))
-    with pytest.raises(ScenarioError, match="gone.toml"):
+    with pytest.raises(ScenarioError, match=r"gone\.toml"):
         list(execute(plan, bad, 2))
