@@ -168,7 +168,7 @@ class EpisodeWorker:
         start = time.perf_counter()
         out = self.collect(wait=True)
         self.close()
-        if self.settings.video_on:
+        if self.settings.video_on:  # the loop waits here for video only
             self.cost.drain_s += time.perf_counter() - start
         return out
 
@@ -185,8 +185,7 @@ class EpisodeWorker:
         if self._env is not None and scenario == self._scenario:
             return self._env
         if self._env is not None:  # scenario changed: keep the old env's pending videos
-            self._carry += self.collect(wait=True)
-            self.close()
+            self._carry = self.finish()  # includes what was already carried
         from robot_sf_gym_video.env.social_nav_env import SocialNavEnv
 
         settings = self.settings
