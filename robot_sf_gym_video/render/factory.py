@@ -1,0 +1,78 @@
+"""Deterministic renderer selection with a documented fallback.
+
+- ``create_renderer(name, size=None, **options)``: the one way the env, the video wrapper
+  and the recorder get a frame source; returns ``(renderer, note)``.
+
+Rules (docs/renderers.md):
+
+- ``"synthetic"`` -> ``SyntheticRenderer`` (pure numpy; cannot fail to start).
+- ``"sim-view"`` -> ``SimulationView``; if pygame is not importable or SDL/pygame cannot
+  start, a ``SyntheticRenderer`` of the same size instead, plus a one-line note saying why
+  (the wrapper stores it in ``video.notes``). The warning is logged once per process and
+  reason, not once per episode.
+- Any other name -> ``UsageError``. Bad sizes and unknown options -> ``UsageError``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from robot_sf_gym_video.errors import UsageError
+from robot_sf_gym_video.render.base import RENDERER_NAMES, Renderer, RendererUnavailable
+from robot_sf_gym_video.render.synthetic import SyntheticRenderer
+
+__all__ = ["create_renderer"]
+
+logger = logging.getLogger(__name__)
+
+_warned: set[str] = set()
+
+
+def create_renderer(
+    name: str = "synthetic", size: tuple[int, int] | None = None, **options: Any
+) -> tuple[Renderer, str | None]:
+    """Return ``(renderer, note)`` for ``name``; ``note`` is None unless a fallback happened.
+
+    Args:
+        name: ``"synthetic"`` or ``"sim-view"``.
+        size: ``(width_px, height_px)``, both even; None picks the renderer's default
+            (synthetic 320x240, sim-view 640x480). A fallback keeps the requested size.
+        **options: Renderer options, e.g. ``show_trail`` (both), ``show_lidar`` and
+            ``show_velocities`` (sim-view only; ignored by a synthetic fallback).
+
+    Raises:
+        UsageError: Unknown name, bad size, or an option the renderer does not have.
+    """
+    if name not in RENDERER_NAMES:
+        allowed = ", ".join(RENDERER_NAMES)
+        raise UsageError(f"unknown renderer {name!r}; allowed: {allowed}")
+    if name == "synthetic":
+        return _construct(SyntheticRenderer, size, options), None
+
+    from robot_sf_gym_video.render.sim_view import SimulationView
+
+    try:
+        return _construct(SimulationView, size, options), None
+    except RendererUnavailable as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    note = f"sim-view unavailable ({reason}); used synthetic"
+    if note not in _warned:
+        _warned.add(note)
+        logger.warning("%s", note)
+    synthetic_options = {k: v for k, v in options.items() if k == "show_trail"}
+    return _construct(SyntheticRenderer, size, synthetic_options), note
+
+
+def _construct(cls: type, size: tuple[int, int] | None, options: dict[str, Any]) -> Any:
+    """Instantiate ``cls`` turning an unknown keyword into a one-line ``UsageError``."""
+    import inspect
+
+    params = inspect.signature(cls.__init__).parameters
+    unknown = sorted(k for k in options if k not in params or k in ("self", "size"))
+    if unknown:
+        allowed = ", ".join(p for p in params if p not in ("self", "size"))
+        raise UsageError(
+            f"unknown option(s) {', '.join(unknown)} for renderer {cls.name!r}; allowed: {allowed}"
+        )
+    return cls(size, **options)

@@ -1,0 +1,324 @@
+"""The default frame source: a vectorised numpy palette rasterizer (no pygame, no fonts).
+
+- ``SyntheticRenderer``: draws a ``StaticScene`` + ``FrameSnapshot`` into an RGB frame, or
+  straight into yuv420p planes for the encoder.
+- ``DEFAULT_SIZE``: ``(320, 240)`` pixels; docs/renderers.md explains the choice.
+
+Why it is cheap (PERF.md: drawing + encoding one frame must keep up with a ~1 ms sim step,
+and on this class of machine every numpy call costs ~2 us, so the call count matters):
+
+1. The static layer (``synthetic_layer``) is rasterized once per ``StaticScene`` into
+   padded palette-index, RGB, Y and packed-UV canvases.
+2. Per frame the moving parts become ONE list of canvas pixel indices plus their inks:
+   every point of the frame goes through one affine transform; discs are precomputed
+   stencils added to their centres in one broadcast (no per-pedestrian loop); the trail,
+   heading ticks and robot nose are sampled at <= 1 px spacing in one broadcast each.
+   Positions are clamped into the canvas padding, so nothing wraps or needs clipping.
+3. Each output is "copy the static canvas, scatter the inks' values, crop": Y via a luma
+   table, chroma via a packed U|V table written at half resolution (one scatter for both
+   planes), RGB via three per-channel tables. No RGB->YUV conversion happens anywhere.
+
+Overlaps resolve in drawing order (trail, pedestrians, ticks, robot, nose, collision
+marks, HUD text): the indices are concatenated in that order and numpy's 1-D fancy
+assignment writes them in sequence (the last write wins; a test pins this). Output is a
+pure function of ``(static, snap)``: identical inputs give byte-identical frames, and inputs
+are never modified.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from robot_sf_gym_video.render.base import validate_size
+from robot_sf_gym_video.render.font5x7 import ADVANCE_PX, text_width_px
+from robot_sf_gym_video.render.hud import hud_text
+from robot_sf_gym_video.render.palette import LUT_Y, PALETTE_RGB, Ink
+from robot_sf_gym_video.render.synthetic_layer import (
+    LUT_UV16,
+    CanvasGeometry,
+    StaticLayer,
+    build_static_layer,
+    half_index,
+    text_offsets,
+)
+
+if TYPE_CHECKING:
+    from robot_sf_gym_video.render.viewport import Viewport
+    from robot_sf_gym_video.sim.snapshot import FrameSnapshot, StaticScene
+
+__all__ = ["DEFAULT_SIZE", "SyntheticRenderer"]
+
+DEFAULT_SIZE: tuple[int, int] = (320, 240)
+
+_TRASH = 0  # a canvas pixel in the padding: writes that must not show go here
+_STILL_MPS = 1e-3  # pedestrians slower than this get no heading tick
+_MAX_TRAIL_SAMPLES = 64  # per trail segment; caps work if the trail ever jumps
+_PALETTE_PLANES = tuple(np.ascontiguousarray(PALETTE_RGB[:, c]) for c in range(3))
+
+
+@dataclass
+class _Frame:
+    """The moving parts of one snapshot as canvas indices and inks, in drawing order.
+
+    ``shapes`` go first; then the HUD strip is restored from the static layer (shapes may
+    spill over it) and ``text`` is written on top.
+    """
+
+    static: StaticScene
+    snap: FrameSnapshot
+    shape_idx: np.ndarray
+    shape_ink: np.ndarray
+    text_idx: np.ndarray
+    text_ink: np.ndarray
+
+
+class SyntheticRenderer:
+    """Vectorised numpy renderer; the default frame source (see the module docstring).
+
+    Attributes:
+        name: ``"synthetic"``.
+        size: ``(width_px, height_px)``.
+        encoder_pix_fmt: ``"yuv420p"``; ``render_for_encoder`` returns I420 planes.
+    """
+
+    name = "synthetic"
+    encoder_pix_fmt = "yuv420p"
+
+    def __init__(self, size: tuple[int, int] | None = None, *, show_trail: bool = True) -> None:
+        """Create a renderer for frames of ``size`` (default ``DEFAULT_SIZE``).
+
+        Args:
+            size: ``(width_px, height_px)``, both even; ``UsageError`` otherwise.
+            show_trail: Draw the robot's recent path.
+        """
+        self.size = validate_size(DEFAULT_SIZE if size is None else size)
+        self.show_trail = bool(show_trail)
+        self._layer: StaticLayer | None = None
+        self._frame: _Frame | None = None
+        self._t_cache: dict[int, np.ndarray] = {}
+
+    # -- public API -------------------------------------------------------------------------
+
+    def render(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
+        """Return a new ``(H, W, 3) uint8`` C-contiguous RGB frame of ``snap``.
+
+        Copies the static RGB frame and writes only the touched pixels, channel by channel
+        (a full-frame palette look-up would cost ~0.25 ms at 320x240).
+        """
+        layer, frame = self._draw(static, snap)
+        geo = layer.geometry
+        rgb = layer.rgb.copy()
+        channels = rgb.reshape(-1, 3)
+        hud_h = layer.hud_rows.stop // geo.canvas_w - geo.pad_y
+        for indices, inks, first_row in (
+            (frame.shape_idx, frame.shape_ink, hud_h),  # shapes never cover the HUD
+            (frame.text_idx, frame.text_ink, 0),
+        ):
+            dst, keep = _frame_index(indices, geo, first_row)
+            inks = inks[keep]
+            for c, table in enumerate(_PALETTE_PLANES):
+                channels[:, c][dst] = table[inks]
+        return rgb
+
+    def render_for_encoder(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
+        """Return a new yuv420p (I420) buffer: Y ``H*W`` bytes, then U, then V (``H*W/4``).
+
+        Y is exactly the BT.601 limited-range luma of ``render()``'s pixels. U and V are
+        the 2x2 box average over the static scene; a block touched by a moving shape takes
+        the chroma of the shape's ink (nearest-sample chroma at the shape edges, the usual
+        4:2:0 look).
+        """
+        layer, frame = self._draw(static, snap)
+        geo = layer.geometry
+        n_y = geo.width_px * geo.height_px
+        n_c = n_y // 4
+        out = np.empty(n_y + 2 * n_c, dtype=np.uint8)
+        y = self._paint(layer.y, frame, LUT_Y, layer.hud_rows, None)
+        out[:n_y].reshape(geo.height_px, geo.width_px)[:] = geo.crop(y)
+        uv = self._paint(layer.uv, frame, LUT_UV16, layer.hud_rows_half, geo)
+        uv_bytes = geo.crop_half(uv).view(np.uint8)  # (H/2, W): U, V, U, V, ...
+        half = (geo.height_px // 2, geo.width_px // 2)
+        out[n_y : n_y + n_c].reshape(half)[:] = uv_bytes[:, 0::2]
+        out[n_y + n_c :].reshape(half)[:] = uv_bytes[:, 1::2]
+        return out
+
+    def render_indices(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
+        """Return a new ``(H, W) uint8`` palette-index image (``palette.Ink`` values).
+
+        Shows what was drawn where independent of colours (tests use it).
+        """
+        layer, frame = self._draw(static, snap)
+        identity = np.arange(256, dtype=np.uint8)
+        canvas = self._paint(layer.idx, frame, identity, layer.hud_rows, None)
+        return layer.geometry.crop(canvas).copy()
+
+    def viewport(self, static: StaticScene) -> Viewport:
+        """Return the metres -> pixels transform used for ``static`` at this size."""
+        return self._layer_for(static).viewport
+
+    def close(self) -> None:
+        """Drop cached layers (there is nothing else to release)."""
+        self._layer = None
+        self._frame = None
+
+    # -- output -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _paint(
+        base: np.ndarray, frame: _Frame, table: np.ndarray, hud: slice, half_of: object
+    ) -> np.ndarray:
+        """Copy a static canvas and write the frame's inks through ``table`` into it.
+
+        With ``half_of`` (a ``CanvasGeometry``) indices are mapped to chroma blocks first.
+        """
+        canvas = base.copy()
+        shape_idx, text_idx = frame.shape_idx, frame.text_idx
+        if half_of is not None:
+            shape_idx = half_index(shape_idx, half_of)  # type: ignore[arg-type]
+            text_idx = half_index(text_idx, half_of)  # type: ignore[arg-type]
+        canvas[shape_idx] = table[frame.shape_ink]
+        # Shapes may spill over the HUD strip: restore it before writing the text.
+        canvas[hud] = base[hud]
+        canvas[text_idx] = table[frame.text_ink]
+        return canvas
+
+    # -- per-frame drawing ------------------------------------------------------------------
+
+    def _layer_for(self, static: StaticScene) -> StaticLayer:
+        """Return the cached static layer of ``static`` (by identity), building it once."""
+        if self._layer is None or self._layer.static is not static:
+            self._layer = build_static_layer(static, self.size)
+            self._frame = None
+        return self._layer
+
+    def _samples(self, n: int) -> np.ndarray:
+        """Return cached ``linspace(0, 1, n + 1)`` (segment sample parameters)."""
+        t = self._t_cache.get(n)
+        if t is None:
+            t = self._t_cache[n] = np.linspace(0.0, 1.0, n + 1)
+        return t
+
+    def _draw(self, static: StaticScene, snap: FrameSnapshot) -> tuple[StaticLayer, _Frame]:
+        """Turn ``snap`` into canvas indices + inks (cached for the last snapshot).
+
+        Snapshots are immutable and the cache holds references, so identity is a safe key:
+        ``render()`` and ``render_for_encoder()`` of one snapshot draw it once.
+        """
+        layer = self._layer_for(static)
+        frame = self._frame
+        if frame is not None and frame.static is static and frame.snap is snap:
+            return layer, frame
+        shift = layer.geometry.shift
+        idx_parts: list[np.ndarray] = []
+        inks: list[int] = []
+
+        def add(indices: np.ndarray, ink: Ink) -> None:
+            if layer.pen is not None:
+                indices = indices[..., None] + layer.pen
+            idx_parts.append(indices.ravel())
+            inks.append(ink)
+
+        def flat(points: np.ndarray) -> np.ndarray:
+            ij = points.astype(np.intp)  # truncation == floor: points are clamped >= 0
+            return (ij[..., 1] << shift) | ij[..., 0]
+
+        # One transform for every point, clamped half a padding outside the frame (fmax and
+        # fmin also turn NaN into a bound, so bad data cannot index outside the canvas).
+        trail = snap.trail_m if self.show_trail else snap.trail_m[:0]
+        n_trail, n_ped = len(trail), len(snap.ped_positions_m)
+        world = np.concatenate((trail, snap.ped_positions_m, snap.robot_pose[None, :2]))
+        pts = world * layer.to_canvas_mul
+        pts += layer.to_canvas_add
+        np.fmin(np.fmax(pts, layer.clamp_lo, out=pts), layer.clamp_hi, out=pts)
+        centre = flat(pts[n_trail:])  # pedestrians, then the robot
+
+        if n_trail >= 2:
+            tp = pts[:n_trail]
+            step = tp[1:] - tp[:-1]
+            n = min(int(np.abs(step).max()) + 1, _MAX_TRAIL_SAMPLES)
+            t = self._samples(n)[None, :, None]
+            samples = flat(tp[:-1, None, :] + step[:, None, :] * t)
+            half = (n_trail - 1) // 2
+            add(samples[:half], Ink.TRAIL_OLD)
+            add(samples[half:], Ink.TRAIL_NEW)
+
+        ped_centre = centre[:n_ped, None]
+        idx_parts += [(ped_centre + layer.ped_edge).ravel(), (ped_centre + layer.ped_fill).ravel()]
+        inks += [Ink.PED_EDGE, Ink.PED]
+
+        # Heading ticks (along each pedestrian's velocity) and the robot's nose, in one go.
+        vel = snap.ped_velocities_mps
+        speed = np.hypot(vel[:, 0], vel[:, 1])
+        reach = np.empty((n_ped + 1, 2))
+        np.multiply(vel, (layer.tick_px / np.maximum(speed, _STILL_MPS))[:, None], out=reach[:-1])
+        theta = float(snap.robot_pose[2])
+        reach[-1] = (layer.nose_px * math.cos(theta), layer.nose_px * math.sin(theta))
+        reach[:, 1] *= -1.0  # world y up -> image rows down
+        t = self._samples(int(max(layer.tick_px, layer.nose_px)) + 1)[None, :, None]
+        strokes = flat(pts[n_trail:, None, :] + reach[:, None, :] * t)
+        strokes[:n_ped][speed < _STILL_MPS] = _TRASH
+        add(strokes[:n_ped], Ink.PED_EDGE)
+
+        robot = centre[n_ped:]
+        idx_parts += [robot + layer.robot_edge, robot + layer.robot_fill]
+        inks += [Ink.ROBOT_EDGE, Ink.ROBOT]
+        add(strokes[n_ped:], Ink.ROBOT_EDGE)
+        if snap.collision is not None:
+            idx_parts += [robot + layer.robot_ring, layer.collision_border]
+            inks += [Ink.COLLISION, Ink.COLLISION]
+
+        sizes = [len(p) for p in idx_parts]
+        text_idx, text_ink = self._hud(layer, static, snap)
+        frame = _Frame(
+            static=static,
+            snap=snap,
+            shape_idx=np.concatenate(idx_parts),
+            shape_ink=np.repeat(np.array(inks, dtype=np.uint8), sizes),
+            text_idx=text_idx,
+            text_ink=text_ink,
+        )
+        self._frame = frame
+        return layer, frame
+
+    def _hud(
+        self, layer: StaticLayer, static: StaticScene, snap: FrameSnapshot
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return canvas indices and inks of the per-frame HUD text (progress, status).
+
+        Text is cut to whole characters that fit: the status (outcome) is right-aligned
+        and wins over the progress text when the frame is too narrow for both.
+        """
+        text = hud_text(static, snap)
+        scale, width_px = layer.scale, self.size[0]
+        advance = ADVANCE_PX * scale
+        status = text.status[: max((width_px - 2 * scale) // advance, 0)]
+        status_x = width_px - 2 * scale - text_width_px(status, scale) + scale
+        room = (status_x - advance if status else width_px) - layer.progress_x_px
+        progress = text.progress[: max(room // advance, 0)]
+        parts = [(progress, layer.progress_x_px, Ink.HUD_DIM), (status, status_x, text.status_ink)]
+        offsets = [
+            text_offsets(s, scale, layer.geometry.canvas_w) + (layer.text_top + x)
+            for s, x, _ in parts
+        ]
+        inks = np.repeat(
+            np.array([ink for _, _, ink in parts], dtype=np.uint8), [len(o) for o in offsets]
+        )
+        return np.concatenate(offsets), inks
+
+
+def _frame_index(
+    indices: np.ndarray, geo: CanvasGeometry, first_row: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Map canvas indices to frame indices; drop those outside rows ``[first_row, H)``.
+
+    Returns the frame indices and the boolean mask of the kept canvas indices. Unsigned
+    comparisons check both ends of a range at once.
+    """
+    rows = (indices >> geo.shift) - (geo.pad_y + first_row)
+    cols = (indices & (geo.canvas_w - 1)) - geo.pad_x
+    keep = (rows.view(np.uintp) < geo.height_px - first_row) & (cols.view(np.uintp) < geo.width_px)
+    return ((rows + first_row) * geo.width_px + cols)[keep], keep

@@ -1,0 +1,323 @@
+"""The synthetic renderer's per-episode precomputation: padded canvases and the static layer.
+
+- ``CanvasGeometry``: the padded drawing canvas around a frame (sizes, padding, crops).
+- ``StaticLayer``: everything that does not change during an episode, rasterized once per
+  ``StaticScene``: floor, 1 m grid, obstacles, bounds, goal, start marker, HUD background
+  and scenario name, as palette-index, RGB, Y and packed-UV canvases; plus the agents'
+  stencils as flat offsets, the viewport transform and HUD placement.
+- ``build_static_layer(static, size)``: makes a ``StaticLayer``.
+- ``half_index(flat, geometry)``: maps full-resolution canvas indices to chroma indices.
+
+The canvas is the frame plus padding on every side, with a power-of-two width so a flat
+index splits into row and column with shifts and masks (no integer division per pixel).
+Per-frame shapes are clamped into the padding, so a stamp never wraps to the other side
+and needs no clipping; the padding is cropped away at the end.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from robot_sf_gym_video.render import raster
+from robot_sf_gym_video.render.font5x7 import ADVANCE_PX, GLYPH_H_PX, text_mask, text_width_px
+from robot_sf_gym_video.render.hud import scenario_label
+from robot_sf_gym_video.render.palette import LUT_U, LUT_V, LUT_Y, PALETTE_RGB, Ink
+from robot_sf_gym_video.render.viewport import Viewport
+
+if TYPE_CHECKING:
+    from robot_sf_gym_video.sim.snapshot import StaticScene
+
+__all__ = [
+    "LUT_UV16",
+    "CanvasGeometry",
+    "StaticLayer",
+    "build_static_layer",
+    "half_index",
+    "hud_height_px",
+    "text_offsets",
+    "ui_scale",
+]
+
+#: Packed chroma per ink: U in the low byte, V in the high byte (little-endian uint16), so
+#: one scatter writes both chroma planes.
+LUT_UV16 = (LUT_U.astype("<u2") | (LUT_V.astype("<u2") << 8)).astype("<u2")
+LUT_UV16.setflags(write=False)
+
+
+def ui_scale(size: tuple[int, int]) -> int:
+    """Text/line scale factor: 1 below 640x480, 2 at 640x480, 3 at 960x720, ..."""
+    width_px, height_px = size
+    return max(1, min(width_px // 320, height_px // 240))
+
+
+def hud_height_px(size: tuple[int, int]) -> int:
+    """Height of the HUD strip: one line of 5x7 text plus padding, rounded up to even."""
+    scale = ui_scale(size)
+    height = GLYPH_H_PX * scale + 5 * scale
+    return height + height % 2
+
+
+@dataclass(frozen=True)
+class CanvasGeometry:
+    """A frame of ``width_px`` x ``height_px`` inside a padded canvas.
+
+    Attributes:
+        width_px: Frame width.
+        height_px: Frame height.
+        shift: ``log2(canvas_w)``; ``row = flat >> shift``, ``col = flat & (canvas_w - 1)``.
+        canvas_w: Canvas width, a power of two.
+        canvas_h: Canvas height.
+        pad_x: Columns of padding left of the frame (even, so 2x2 chroma blocks align).
+        pad_y: Rows of padding above (and below) the frame (even).
+    """
+
+    width_px: int
+    height_px: int
+    shift: int
+    canvas_w: int
+    canvas_h: int
+    pad_x: int
+    pad_y: int
+
+    @classmethod
+    def around(cls, size: tuple[int, int], pad_px: int) -> CanvasGeometry:
+        """Return the geometry with at least ``pad_px`` (rounded up to even) on every side."""
+        width_px, height_px = size
+        pad = pad_px + pad_px % 2
+        shift = max(math.ceil(math.log2(width_px + 2 * pad)), 2)
+        canvas_w = 1 << shift
+        pad_x = ((canvas_w - width_px) // 2) & ~1
+        return cls(width_px, height_px, shift, canvas_w, height_px + 2 * pad, pad_x, pad)
+
+    def crop(self, canvas: np.ndarray) -> np.ndarray:
+        """View the frame region of a flat full-resolution canvas as ``(H, W)``."""
+        grid = canvas.reshape(self.canvas_h, self.canvas_w)
+        rows = slice(self.pad_y, self.pad_y + self.height_px)
+        return grid[rows, self.pad_x : self.pad_x + self.width_px]
+
+    def crop_half(self, canvas: np.ndarray) -> np.ndarray:
+        """View the frame region of a flat half-resolution (chroma) canvas as ``(H/2, W/2)``."""
+        grid = canvas.reshape(self.canvas_h // 2, self.canvas_w // 2)
+        y0, x0 = self.pad_y // 2, self.pad_x // 2
+        return grid[y0 : y0 + self.height_px // 2, x0 : x0 + self.width_px // 2]
+
+    def embed(self, frame: np.ndarray, fill: int) -> np.ndarray:
+        """Return a flat canvas holding ``frame`` ``(H, W)`` with ``fill`` in the padding."""
+        canvas = np.full((self.canvas_h, self.canvas_w), fill, dtype=frame.dtype)
+        canvas[
+            self.pad_y : self.pad_y + self.height_px, self.pad_x : self.pad_x + self.width_px
+        ] = frame
+        return canvas.reshape(-1)
+
+
+def half_index(flat: np.ndarray, geo: CanvasGeometry) -> np.ndarray:
+    """Map full-resolution canvas indices to the index of their 2x2 chroma block."""
+    rows = flat >> geo.shift
+    cols = flat & (geo.canvas_w - 1)
+    return ((rows >> 1) << (geo.shift - 1)) | (cols >> 1)
+
+
+@lru_cache(maxsize=1024)
+def text_offsets(text: str, scale: int, canvas_w: int) -> np.ndarray:
+    """Flat canvas offsets of the lit pixels of ``text`` relative to its top-left corner."""
+    rows, cols = np.nonzero(text_mask(text, scale))
+    offsets = rows.astype(np.intp) * canvas_w + cols
+    offsets.setflags(write=False)
+    return offsets
+
+
+@dataclass
+class StaticLayer:
+    """Everything precomputed for one ``StaticScene`` at one frame size.
+
+    Canvases are flat arrays over ``geometry``; the per-frame drawer copies them and
+    scatters the moving parts in. Lengths are in pixels, positions in canvas pixels.
+    """
+
+    static: StaticScene
+    geometry: CanvasGeometry
+    viewport: Viewport
+    to_canvas_mul: np.ndarray  # (2,) world metres -> canvas px: px = xy * mul + add
+    to_canvas_add: np.ndarray  # (2,)
+    clamp_lo: np.ndarray  # (2,) canvas px bounds for centres (inside the padding)
+    clamp_hi: np.ndarray  # (2,)
+    idx: np.ndarray  # palette indices
+    y: np.ndarray  # BT.601 luma
+    uv: np.ndarray  # packed chroma (half resolution), 2x2 box-averaged
+    rgb: np.ndarray  # (H, W, 3) static RGB frame (not padded)
+    pen: np.ndarray | None  # line pen offsets; None for a 1-px pen
+    ped_edge: np.ndarray
+    ped_fill: np.ndarray
+    robot_edge: np.ndarray
+    robot_fill: np.ndarray
+    robot_ring: np.ndarray
+    collision_border: np.ndarray  # canvas indices of the frame-edge flash
+    tick_px: float  # pedestrian heading tick length, from the centre
+    nose_px: float  # robot heading line length, from the centre
+    hud_rows: slice  # full-resolution canvas slice covering the HUD strip
+    hud_rows_half: slice  # chroma canvas slice covering the HUD strip
+    text_top: int  # canvas index of the HUD text's top-left at frame column 0
+    progress_x_px: int  # frame column where the per-frame HUD text starts
+    scale: int
+
+
+def build_static_layer(static: StaticScene, size: tuple[int, int]) -> StaticLayer:
+    """Rasterize the parts of ``static`` that never move, and precompute stencils."""
+    width_px, height_px = size
+    scale = ui_scale(size)
+    hud_h = hud_height_px(size)
+    vp = Viewport.fit(static.bounds_m, size, hud_height_px=hud_h, margin_px=3 * scale + 1)
+    idx = _draw_static_frame(static, size, vp, hud_h, scale)
+
+    # Stencil radii are capped below half the padding: centres are clamped half a padding
+    # outside the frame, so every stamp stays inside the canvas.
+    pad = 24 * scale + 16
+    geo = CanvasGeometry.around(size, pad)
+    limit = geo.pad_y / 2 - 1
+    ped_r = min(max(vp.length_px(static.ped_radius_m), 1.5), limit)
+    robot_r = min(max(vp.length_px(static.robot_radius_m), 2.0), limit)
+    ring_out = min(robot_r + 3.0 * scale, limit)
+
+    def offsets(stencil: raster.Stencil) -> np.ndarray:
+        return raster.flat_offsets(stencil, geo.canvas_w)
+
+    border = raster.rect_outline_indices(
+        0, hud_h, width_px, height_px, 2 * scale, width_px, hud_h, height_px
+    )
+    b_rows, b_cols = np.divmod(border, width_px)
+    half_w = geo.canvas_w // 2
+    text_row = geo.pad_y + (hud_h - GLYPH_H_PX * scale) // 2
+    label_w = text_width_px(scenario_label(static), scale)
+    return StaticLayer(
+        static=static,
+        geometry=geo,
+        viewport=vp,
+        to_canvas_mul=np.array([vp.px_per_m, -vp.px_per_m]),
+        to_canvas_add=np.array(
+            [
+                vp.origin_x_px + geo.pad_x - vp.x_min_m * vp.px_per_m,
+                vp.origin_y_px + geo.pad_y + vp.y_max_m * vp.px_per_m,
+            ]
+        ),
+        clamp_lo=np.array([geo.pad_x / 2, geo.pad_y / 2]),
+        clamp_hi=np.array(
+            [geo.pad_x + width_px + geo.pad_x / 2, geo.pad_y + height_px + geo.pad_y / 2]
+        ),
+        idx=geo.embed(idx, Ink.LETTERBOX),
+        y=geo.embed(LUT_Y[idx], int(LUT_Y[Ink.LETTERBOX])),
+        uv=_packed_chroma(idx, geo),
+        rgb=PALETTE_RGB[idx],
+        pen=None if scale == 1 else offsets(_square_pen(scale)),
+        ped_edge=offsets(raster.ring_offsets(ped_r - 1.0, ped_r)),
+        ped_fill=offsets(raster.disc_offsets(ped_r - 1.0)),
+        robot_edge=offsets(raster.ring_offsets(robot_r - scale, robot_r)),
+        robot_fill=offsets(raster.disc_offsets(robot_r - scale)),
+        robot_ring=offsets(raster.ring_offsets(ring_out - 2.0 * scale, ring_out)),
+        collision_border=(b_rows + geo.pad_y) * geo.canvas_w + b_cols + geo.pad_x,
+        tick_px=min(ped_r + 1.5 * scale, limit),
+        nose_px=min(robot_r + max(3.0 * scale, 0.6 * robot_r), limit),
+        hud_rows=slice(geo.pad_y * geo.canvas_w, (geo.pad_y + hud_h) * geo.canvas_w),
+        hud_rows_half=slice(geo.pad_y // 2 * half_w, (geo.pad_y + hud_h) // 2 * half_w),
+        text_top=text_row * geo.canvas_w + geo.pad_x,
+        progress_x_px=2 * scale + label_w + ADVANCE_PX * scale,
+        scale=scale,
+    )
+
+
+def _draw_static_frame(
+    static: StaticScene, size: tuple[int, int], vp: Viewport, hud_h: int, scale: int
+) -> np.ndarray:
+    """Return the ``(H, W)`` palette-index image of the static scene (once per episode)."""
+    width_px, height_px = size
+    idx = np.full((height_px, width_px), Ink.LETTERBOX, dtype=np.uint8)
+    flat = idx.reshape(-1)
+    rmin, rmax = hud_h, height_px
+    idx[:rmin] = Ink.HUD_BG
+
+    x0, y0, x1, y1 = vp.world_rect_px(static.bounds_m)
+    fx0, fy0 = max(round(float(x0)), 0), max(round(float(y0)), rmin)
+    fx1, fy1 = min(round(float(x1)), width_px), min(round(float(y1)), rmax)
+    idx[fy0:fy1, fx0:fx1] = Ink.FLOOR
+    _draw_grid(idx, vp, static.bounds_m, (fx0, fy0, fx1, fy1))
+    outline = (fx0 - scale, fy0 - scale, fx1 + scale, fy1 + scale)
+    flat[raster.rect_outline_indices(*outline, scale, width_px, rmin, rmax)] = Ink.BOUNDS
+
+    pen = raster.disc_offsets(0.0) if scale == 1 else _square_pen(scale)
+    far = width_px + height_px
+
+    def stroke(p0: np.ndarray, p1: np.ndarray, stencil: raster.Stencil, ink: Ink) -> None:
+        samples = raster.segment_points(p0, p1, far)
+        flat[raster.stamp(samples, stencil, width_px, rmin, rmax)] = ink
+
+    wall_pen = raster.disc_offsets(max(0.5 * scale, vp.length_px(0.06)))
+    for poly in static.obstacles_m:
+        pts = vp.to_px(poly)
+        if len(pts) >= 3:
+            flat[raster.polygon_indices(pts, width_px, rmin, rmax)] = Ink.OBSTACLE
+            stroke(pts, np.roll(pts, -1, axis=0), pen, Ink.OBSTACLE_EDGE)
+        elif len(pts) == 2:
+            stroke(pts[:1], pts[1:], wall_pen, Ink.OBSTACLE_EDGE)
+
+    goal = vp.to_px(np.array([static.goal_xy_m], dtype=np.float64))
+    goal_r = max(vp.length_px(static.goal_radius_m), 2.0 * scale)
+    flat[raster.stamp(goal, raster.disc_offsets(goal_r), width_px, rmin, rmax)] = Ink.GOAL
+    ring = raster.ring_offsets(goal_r - scale, goal_r)
+    flat[raster.stamp(goal, ring, width_px, rmin, rmax)] = Ink.GOAL_EDGE
+    arm = min(goal_r * 0.5, 3.0 * scale)
+    cross = goal + np.array([[-arm, 0.0], [arm, 0.0], [0.0, -arm], [0.0, arm]])
+    stroke(cross[[0, 2]], cross[[1, 3]], pen, Ink.GOAL_EDGE)
+
+    start = vp.to_px(np.array([static.start_xy_m], dtype=np.float64))
+    arm = 2.0 * scale
+    ends = start + np.array([[-arm, -arm], [arm, arm], [-arm, arm], [arm, -arm]])
+    stroke(ends[[0, 2]], ends[[1, 3]], pen, Ink.START)
+
+    top = (hud_h - GLYPH_H_PX * scale) // 2
+    mask_rows, mask_cols = np.nonzero(text_mask(scenario_label(static), scale))
+    keep = mask_cols + 2 * scale < width_px
+    idx[mask_rows[keep] + top, mask_cols[keep] + 2 * scale] = Ink.HUD_TEXT
+    return idx
+
+
+def _draw_grid(
+    idx: np.ndarray,
+    vp: Viewport,
+    bounds_m: tuple[float, float, float, float],
+    floor_rect: tuple[int, int, int, int],
+) -> None:
+    """Draw grid lines every 1 m (coarser when 1 m would be < 5 px), bolder every 5th."""
+    step_m = next(s for s in (1, 2, 5, 10, 20, 50, 100, 1e9) if vp.length_px(s) >= 5)
+    fx0, fy0, fx1, fy1 = floor_rect
+    x_min, y_min, x_max, y_max = bounds_m
+    for k in range(math.ceil(x_min / step_m), math.floor(x_max / step_m) + 1):
+        col = int(np.floor(vp.to_px(np.array([k * step_m, y_min]))[0]))
+        if fx0 <= col < fx1:
+            idx[fy0:fy1, col] = Ink.GRID_MAJOR if k % 5 == 0 else Ink.GRID
+    for k in range(math.ceil(y_min / step_m), math.floor(y_max / step_m) + 1):
+        row = int(np.floor(vp.to_px(np.array([x_min, k * step_m]))[1]))
+        if fy0 <= row < fy1:
+            idx[row, fx0:fx1] = Ink.GRID_MAJOR if k % 5 == 0 else Ink.GRID
+
+
+def _square_pen(scale: int) -> raster.Stencil:
+    """Return a ``scale`` x ``scale`` square pen for lines at large frame sizes."""
+    dy, dx = np.mgrid[0:scale, 0:scale]
+    return dy.ravel().astype(np.intp), dx.ravel().astype(np.intp)
+
+
+def _packed_chroma(idx: np.ndarray, geo: CanvasGeometry) -> np.ndarray:
+    """Return the 2x2 box-averaged, packed U|V<<8 chroma canvas of a palette-index frame."""
+    height_px, width_px = idx.shape
+    blocks = idx.reshape(height_px // 2, 2, width_px // 2, 2)
+    u = (LUT_U.astype(np.uint16)[blocks].sum(axis=(1, 3)) + 2) >> 2
+    v = (LUT_V.astype(np.uint16)[blocks].sum(axis=(1, 3)) + 2) >> 2
+    packed = (u | (v << 8)).astype("<u2")
+    canvas = np.full((geo.canvas_h // 2, geo.canvas_w // 2), LUT_UV16[Ink.LETTERBOX], dtype="<u2")
+    y0, x0 = geo.pad_y // 2, geo.pad_x // 2
+    canvas[y0 : y0 + height_px // 2, x0 : x0 + width_px // 2] = packed
+    return canvas.reshape(-1)
