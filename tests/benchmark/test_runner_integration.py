@@ -187,3 +187,9 @@ def test_hostile_scenario_names_stay_inside_dir(tmp_path):
         assert rec["video"]["path"].startswith("videos/") and "/" not in rec["episode_id"]
         assert (out / rec["video"]["path"]).resolve().parent == (out / "videos").resolve()
     assert validate_run(out) == []
+
+
+def test_report_flag_writes_report(tmp_path):
+    summary = run_batch(tmp_path / "run", max_steps=5, report=True)
+    assert summary.report_path == str((tmp_path / "run" / "report.html").resolve())
+    assert (tmp_path / "run" / "report.html").is_file()
