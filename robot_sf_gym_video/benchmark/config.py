@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 VIDEO_RENDERERS: tuple[str, ...] = ("synthetic", "sim-view", "none")
-_MAX_SIDE_PX = 4096
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,7 +169,8 @@ def _policy(value: Any) -> str:
 def parse_video_size(value: Any) -> tuple[int, int] | None:
     """Return ``(width_px, height_px)`` from ``"WxH"``, ``[W, H]`` or None.
 
-    Both sides must be even (H.264 with 4:2:0 chroma needs it) and at most 4096 px.
+    The size rule (even sides, legible minimum) is the renderers' own
+    (``render.base.validate_size``), checked here so a bad size fails before any episode.
     """
     if value is None:
         return None
@@ -178,18 +178,10 @@ def parse_video_size(value: Any) -> tuple[int, int] | None:
         parts = value.lower().split("x")
         if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
             raise UsageError(f"video size {value!r} is not WxH, e.g. 320x240")
-        size = (int(parts[0]), int(parts[1]))
-    elif (
-        isinstance(value, (list, tuple))
-        and len(value) == 2
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-    ):
-        size = (value[0], value[1])
-    else:
-        raise UsageError(f"video size {value!r} is not WxH, e.g. 320x240")
-    if not all(2 <= side <= _MAX_SIDE_PX and side % 2 == 0 for side in size):
-        raise UsageError(f"video size {size[0]}x{size[1]} must have even sides in 2..4096 px")
-    return size
+        value = (int(parts[0]), int(parts[1]))
+    from robot_sf_gym_video.render.base import validate_size
+
+    return validate_size(value)
 
 
 _TOML_TYPES: Mapping[str, tuple[tuple[type, ...], str]] = {

@@ -12,6 +12,7 @@ final; episodes whose video is still being finalised wait, the others do not.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -169,13 +170,15 @@ class _Collector:
             video_dir=str(self.paths.videos) if self.config.video_on else None,
             video_size=self.config.video_size,
         )
-        for kind, payload in execute(specs, settings, self.config.workers):
-            if kind == "episode":
-                self._episode(payload)
-            elif kind == "artifact":
-                self._artifact(*payload)
-            elif kind == "cost":
-                self.summary.video_cost.merge(payload)
+        # closing(): on any error here, workers and recorders are shut down at once.
+        with contextlib.closing(execute(specs, settings, self.config.workers)) as events:
+            for kind, payload in events:
+                if kind == "episode":
+                    self._episode(payload)
+                elif kind == "artifact":
+                    self._artifact(*payload)
+                elif kind == "cost":
+                    self.summary.video_cost.merge(payload)
         for episode_id, result in list(self.waiting.items()):
             logger.error("no video result arrived for %s; recording it as skipped", episode_id)
             message = "the recorder reported no result for this episode"

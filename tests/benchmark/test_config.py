@@ -43,7 +43,8 @@ def test_build_defaults(tmp_path):
         ({"max_steps": 0}, "max_steps must be >= 1"),
         ({"scenarios": []}, "at least one scenario"),
         ({"scenarios_file": "/nonexistent/s.toml"}, "does not exist"),
-        ({"video_size": "320x241"}, "even sides"),
+        ({"video_size": "320x241"}, "even integers"),
+        ({"video_size": "64x48"}, "bad frame size 64x48"),
         ({"video_size": "big"}, "is not WxH"),
         ({"bogus": 1}, "unknown option 'bogus'"),
     ],
@@ -64,6 +65,7 @@ def test_scenarios_string_and_duplicates(tmp_path):
 def test_video_size_forms():
     assert parse_video_size("320x240") == (320, 240)
     assert parse_video_size([160, 120]) == (160, 120)
+    assert parse_video_size((96, 72)) == (96, 72)
     assert parse_video_size(None) is None
 
 

@@ -140,6 +140,7 @@ BAD_SCENARIO_FILE = textwrap.dedent(
         (["--max-steps", "0"], ["max_steps must be >= 1"]),
         (["--policy", "clever"], ["'clever'", "goal"]),
         (["--video-size", "33x20"], ["even"]),
+        (["--video-size", "64x48"], ["64x48"]),
         (["--resume", "--overwrite"], ["--resume", "--overwrite"]),
         (["--scenarios", "{bad}"], ["{bad}", "max_episode_steps"]),
         (["--scenarios", "{tmp}/none.toml"], ["none.toml"]),

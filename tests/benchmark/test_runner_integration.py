@@ -193,3 +193,13 @@ def test_report_flag_writes_report(tmp_path):
     summary = run_batch(tmp_path / "run", max_steps=5, report=True)
     assert summary.report_path == str((tmp_path / "run" / "report.html").resolve())
     assert (tmp_path / "run" / "report.html").is_file()
+
+
+def test_video_size_sets_frame_size(tmp_path):
+    import av
+
+    run_batch(tmp_path / "run", max_steps=4, video_enabled=True, video_size="128x96")
+    (rec,) = records_of(tmp_path / "run")
+    with av.open(str(tmp_path / "run" / rec["video"]["path"])) as container:
+        frame = next(container.decode(video=0))
+    assert (frame.width, frame.height) == (128, 96)
