@@ -138,6 +138,28 @@ class Crowd:
         self.vel = to_target / norm[:, None] * self.speed_pref[:, None]
         self._wall = points_to_segments(self.pos[:, 0], self.pos[:, 1], self.world.segments)
 
+    def set_state(
+        self,
+        pos: np.ndarray,
+        vel: np.ndarray | None = None,
+        targets: np.ndarray | None = None,
+    ) -> None:
+        """Overwrite positions (and optionally velocities and targets) of the crowd.
+
+        For tests and hand-made situations: the number of pedestrians cannot change, and
+        the wall-distance cache is refreshed so the next step sees the new positions.
+        """
+        pos = np.array(pos, dtype=np.float64).reshape(-1, 2)
+        if pos.shape != self.pos.shape:
+            raise ValueError(f"expected positions of shape {self.pos.shape}, got {pos.shape}")
+        self.pos = pos
+        if vel is not None:
+            self.vel = np.array(vel, dtype=np.float64).reshape(pos.shape)
+        if targets is not None:
+            self.flows.target[:] = np.asarray(targets, dtype=np.float64).reshape(pos.shape)
+            self.flows.pass_dir[:] = 0.0
+        self._wall = points_to_segments(self.pos[:, 0], self.pos[:, 1], self.world.segments)
+
     def _acceleration(
         self,
         robot_xy: tuple[float, float],

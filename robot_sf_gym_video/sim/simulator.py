@@ -136,7 +136,7 @@ class Simulation:
             )
         self.trail.clear()
         self.trail.push(self.robot.x, self.robot.y)
-        self._observe_state()
+        self.refresh()
 
     def step(self, linear: float, angular: float) -> None:
         """Advance one ``dt``: robot command (normalised), crowd, then sensing."""
@@ -153,10 +153,13 @@ class Simulation:
             keep_out,
         )
         self.trail.push(robot.x, robot.y)
-        self._observe_state()
+        self.refresh()
 
-    def _observe_state(self) -> None:
-        """Recompute collision, distances and the lidar scan for the current state."""
+    def refresh(self) -> None:
+        """Recompute collision, distances and the lidar scan for the current state.
+
+        Steps and resets call this; call it yourself after editing the state by hand.
+        """
         robot = self.robot
         r_robot = robot.params.radius_m
         x, y = robot.x, robot.y
