@@ -206,7 +206,7 @@ class EpisodeWorker:
                 renderer=settings.video_renderer,
                 video_dir=settings.video_dir,
                 finalize="background",
-                **_size_kwargs(settings.video_size),
+                video_size=settings.video_size,
             )
             self.cost.setup_s += time.perf_counter() - start
             env = self._wrapper
@@ -229,10 +229,6 @@ def _video_payload(info: dict[str, Any]) -> tuple[dict[str, Any] | None, bool]:
     if "video_skip" in info:
         return {"video_skip": info["video_skip"]}, False
     return None, "video_pending" in info
-
-
-def _size_kwargs(size: tuple[int, int] | None) -> dict[str, Any]:
-    return {} if size is None else {"video_size": size}
 
 
 def _reset_policy(policy: Any, seed: int) -> None:

@@ -117,14 +117,14 @@ def test_resume_after_sigkill(tmp_path):
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "robot_sf_gym_video", "run", "--out", str(out), "--quiet"]
     cmd += ["--scenario", "crossing", "--scenario", "corridor", "--episodes", "3"]
-    cmd += ["--max-steps", "60", "--video"]
+    cmd += ["--max-steps", "100", "--video"]
     proc = subprocess.Popen(cmd, cwd=REPO, start_new_session=True, stderr=subprocess.PIPE)
     records = out / "episodes.jsonl"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         if records.is_file() and records.read_bytes().count(b"\n") >= 1:
             break
-        time.sleep(0.02)
+        time.sleep(0.005)
     assert proc.poll() is None, "batch finished before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)  # the batch and its recorder processes
     proc.wait()
