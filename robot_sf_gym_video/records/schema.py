@@ -44,11 +44,9 @@ class InvalidRecordError(RobotSfError):
 @functools.lru_cache(maxsize=1)
 def load_schema() -> dict[str, Any]:
     """Return the episode schema parsed from the package's data files."""
-    text = (
-        resources.files("robot_sf_gym_video")
-        .joinpath("schemas", SCHEMA_FILENAME)
-        .read_text(encoding="utf-8")
-    )
+    # one name per "/" (multi-argument joinpath needs Python 3.11)
+    schema_file = resources.files("robot_sf_gym_video") / "schemas" / SCHEMA_FILENAME
+    text = schema_file.read_text(encoding="utf-8")
     return json.loads(text)
 
 

@@ -164,7 +164,8 @@ def _renamed_builtin(name, new_names):
 
     text = (
         resources.files("robot_sf_gym_video.sim")
-        .joinpath("scenarios", f"{name}.toml")
+        .joinpath("scenarios")
+        .joinpath(f"{name}.toml")
         .read_text(encoding="utf-8")
     )
     body = text.split("format_version = 1", 1)[1]
