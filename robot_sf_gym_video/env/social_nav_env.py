@@ -46,17 +46,12 @@ RENDERERS: tuple[str, ...] = ("synthetic", "sim-view")
 
 
 def _check_video_size(video_size: Sequence[int] | None) -> tuple[int, int] | None:
+    """Validate a frame size early (at construction), with the renderers' own rule."""
     if video_size is None:
         return None
-    try:
-        width, height = (int(v) for v in video_size)
-    except (TypeError, ValueError):
-        raise UsageError(
-            f"video_size must be (width, height) in pixels, got {video_size!r}"
-        ) from None
-    if width <= 0 or height <= 0:
-        raise UsageError(f"video_size must be positive (width, height), got {video_size!r}")
-    return (width, height)
+    from robot_sf_gym_video.render.base import validate_size
+
+    return validate_size(video_size)
 
 
 class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
