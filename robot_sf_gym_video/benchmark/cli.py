@@ -144,7 +144,7 @@ def _add_run(add: Callable[..., argparse.ArgumentParser]) -> None:
     arg("--overwrite", action="store_true", default=None, help="delete this run's records+videos")
     arg("--config", metavar="FILE", help="TOML file whose keys are run_batch argument names")
     arg("--report", action="store_true", default=None, help="write DIR/report.html at the end")
-    arg("--quiet", action="store_true", help="no progress bar, no info logs")
+    arg("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=_cmd_run)
 
 
