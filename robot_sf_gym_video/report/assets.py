@@ -65,14 +65,14 @@ tr.total td{font-weight:600;background:#fafbfc}
 .filters select,.filters input{font:inherit;padding:4px 8px;border:1px solid #cbd2d9;
 border-radius:6px;background:#fff;color:var(--fg)}
 .filters .count{margin-left:auto;color:var(--muted)}
-td.vid{width:200px;padding:6px 10px}
-video{display:block;width:180px;aspect-ratio:4/3;background:#111;border-radius:6px;object-fit:contain}
+td.vid{width:220px;padding:6px 10px}
+video{display:block;width:200px;aspect-ratio:4/3;background:#111;border-radius:6px;object-fit:contain}
 .vcap{color:var(--muted);font-size:11.5px;margin-top:3px}
-.vmsg{color:var(--muted);font-size:12px;max-width:180px;margin-top:4px;
+.vmsg{color:var(--muted);font-size:12px;max-width:200px;margin-top:4px;
 display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden}
 .muted{color:var(--muted)}
 td.id{min-width:120px}
-td.scn{max-width:180px;overflow-wrap:anywhere}
+td.scn{overflow-wrap:break-word}
 footer{margin-top:22px;color:var(--muted);font-size:12px}
 """
 

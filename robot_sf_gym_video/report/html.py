@@ -39,9 +39,10 @@ PREFERRED_METRICS = (
     "path_efficiency",
     "min_ped_distance_m",
     "avg_speed_mps",
+    "final_goal_distance_m",
 )
 #: At most this many metric columns, so the table stays readable.
-MAX_METRIC_COLUMNS = 7
+MAX_METRIC_COLUMNS = 6
 _UNITS = {"_s": "s", "_m": "m", "_mps": "m/s", "_px": "px", "_rad": "rad", "_ms": "ms"}
 _OUTCOME_CLASS = {"success": "o-success", "collision": "o-collision", "timeout": "o-timeout"}
 _OUTCOMES = ("success", "collision", "timeout")
@@ -84,7 +85,9 @@ class ReportPage:
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
-    return "\u2014" if value is None else f"{value:.{digits}f}"
+    if value is None:
+        return "\u2014"
+    return f"{round(value, digits) + 0.0:.{digits}f}"  # + 0.0: no "-0.00"
 
 
 def _data_v(value: float | int | None) -> str:
