@@ -97,8 +97,9 @@ class ObservationLayout:
         """Build the observation vector (a new ``float32`` array, clipped to the space)."""
         r = self.num_rays
         out = np.empty(r + 5, dtype=np.float32)
-        np.multiply(lidar_ranges_m, 1.0 / self.lidar_max_range_m, out=out[:r], casting="unsafe")
-        np.clip(out[:r], 0.0, 1.0, out=out[:r])
+        lidar = out[:r]
+        np.multiply(lidar_ranges_m, 1.0 / self.lidar_max_range_m, out=lidar, casting="unsafe")
+        np.minimum(np.maximum(lidar, 0.0, out=lidar), 1.0, out=lidar)
         out[r] = min(max(linear_speed_mps / self.max_speed_mps, -1.0), 1.0)
         out[r + 1] = min(max(angular_speed_radps / self.max_angular_speed_radps, -1.0), 1.0)
         out[r + 2] = min(goal_distance_m / self.goal_distance_scale_m, 1.0)

@@ -23,7 +23,7 @@ from robot_sf_gym_video.sim.world import World
 __all__ = ["FlowTable"]
 
 _RESPAWN, _REVERSE, _WANDER = (FLOW_MODES.index(m) for m in ("respawn", "reverse", "wander"))
-_CANDIDATES = 16  # candidate points drawn per placement attempt
+_POOL_SIZE = 1024  # free destinations drawn per wander flow and episode
 _PASS_RADIUS_M = 1.5  # an intermediate waypoint walked past within this distance is reached
 
 
@@ -89,6 +89,7 @@ class FlowTable:
         self.lateral = np.zeros(0)
         self.target = np.zeros((0, 2))
         self.pass_dir = np.zeros((0, 2))
+        self._pools: list[np.ndarray] = []
         x0, y0, x1, y1 = world.bounds_m
         margin = ped_radius_m + 0.1
         self._lo = np.array([x0 + margin, y0 + margin])
@@ -114,19 +115,40 @@ class FlowTable:
             ok &= d.min(axis=1) >= 2.0 * r + 0.1
         return ok
 
-    def _route_candidates(self, f: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-        """Candidate (point, segment index, lateral offset) on route ``f``, uniform by length."""
+    def _route_candidates(
+        self, f: int, rng: np.random.Generator, n: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``n`` candidate (point, segment index, lateral offset) on route ``f``.
+
+        Points are uniform along the route's length, shifted sideways within the lane.
+        """
         wp = self.routes[f, : self.route_len[f]]
         seg_len = np.hypot(*(wp[1:] - wp[:-1]).T)
         cum = np.cumsum(seg_len)
-        s = rng.random(_CANDIDATES) * cum[-1]
+        s = rng.random(n) * cum[-1]
         k = np.minimum(np.searchsorted(cum, s, side="right"), len(seg_len) - 1)
         t = (s - (cum[k] - seg_len[k])) / np.maximum(seg_len[k], 1e-12)
-        lateral = rng.uniform(-1.0, 1.0, _CANDIDATES) * self.jitter[f]
+        lateral = rng.uniform(-1.0, 1.0, n) * self.jitter[f]
         seg = wp[k + 1] - wp[k]
         seg_n = np.stack((-seg[:, 1], seg[:, 0]), axis=1) / np.maximum(seg_len[k], 1e-12)[:, None]
         pts = self._clamp(wp[k] + t[:, None] * seg + seg_n * lateral[:, None])
         return pts, k, lateral
+
+    def _pick_spread(self, pts: np.ndarray, ok: np.ndarray, need: int) -> list[int]:
+        """Greedily choose up to ``need`` of the valid candidates that keep apart."""
+        gap = 2.0 * self.ped_radius_m + 0.1
+        close = np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1])
+        close = close < gap
+        blocked = ~ok
+        chosen: list[int] = []
+        for k in range(len(pts)):
+            if blocked[k]:
+                continue
+            chosen.append(k)
+            if len(chosen) == need:
+                break
+            blocked |= close[k]
+        return chosen
 
     def place(
         self, rng: np.random.Generator, robot_xy: tuple[float, float], keep_out_m: float
@@ -134,65 +156,64 @@ class FlowTable:
         """Place every flow's pedestrians for a new episode; returns positions ``(N, 2)``.
 
         Pedestrians are spread along their routes (or areas) from the first step, off the
-        walls, apart from each other and at least ``keep_out_m`` from the robot. A walker for
-        whom no free spot is found after several tries is left out (logged by the caller
-        through the returned count).
+        walls, apart from each other and at least ``keep_out_m`` from the robot: each flow
+        draws a batch of candidate spots and keeps a greedy, non-overlapping selection. A
+        walker for whom no free spot turns up in a few batches is left out (the caller
+        logs the shortfall).
         """
-        placed: list[np.ndarray] = []
-        flow_id, wp_idx, direction, laterals, targets = [], [], [], [], []
         keep_out = (float(robot_xy[0]), float(robot_xy[1]), float(keep_out_m))
+        placed = np.zeros((0, 2))
+        flow_id, wp_idx, direction, laterals = [], [], [], []
+        self._pools = [self._wander_pool(f, rng) for f in range(len(self.flows))]
         for f, flow in enumerate(self.flows):
-            for _ in range(flow.count):
-                for _attempt in range(6):
-                    arr = np.array(placed).reshape(-1, 2)
-                    if self.mode[f] == _WANDER:
-                        pts = self._area_points(f, rng, _CANDIDATES)
-                        ok = self._free(pts, arr, keep_out)
-                        if not ok.any():
-                            continue
-                        j = int(np.argmax(ok))
-                        placed.append(pts[j])
-                        laterals.append(0.0)
-                        wp_idx.append(0)
-                        direction.append(1)
-                        targets.append(self._wander_targets(f, rng, 1)[0])
-                    else:
-                        pts, k, lateral = self._route_candidates(f, rng)
-                        ok = self._free(pts, arr, keep_out)
-                        if not ok.any():
-                            continue
-                        j = int(np.argmax(ok))
-                        forward = self.mode[f] == _RESPAWN or rng.random() < 0.5
-                        idx = int(k[j]) + 1 if forward else int(k[j])
-                        placed.append(pts[j])
-                        laterals.append(float(lateral[j]))
-                        wp_idx.append(idx)
-                        direction.append(1 if forward else -1)
-                        targets.append(np.zeros(2))  # set by _retarget below
-                    flow_id.append(f)
+            need = flow.count
+            for _attempt in range(4):
+                if need == 0:
                     break
+                n = max(8 * need, 32)
+                if self.mode[f] == _WANDER:
+                    pts = self._area_points(f, rng, n)
+                    k = np.zeros(n, dtype=np.int64)
+                    lateral = np.zeros(n)
+                else:
+                    pts, k, lateral = self._route_candidates(f, rng, n)
+                forward = (self.mode[f] != _REVERSE) | (rng.random(n) < 0.5)
+                chosen = self._pick_spread(pts, self._free(pts, placed, keep_out), need)
+                need -= len(chosen)
+                placed = np.concatenate((placed, pts[chosen]))
+                flow_id += [f] * len(chosen)
+                wp_idx += [int(k[j]) + 1 if forward[j] else int(k[j]) for j in chosen]
+                direction += [1 if forward[j] else -1 for j in chosen]
+                laterals += [float(lateral[j]) for j in chosen]
         self.flow_id = np.array(flow_id, dtype=np.int64)
         self.wp_idx = np.array(wp_idx, dtype=np.int64)
         self.direction = np.array(direction, dtype=np.int64)
         self.lateral = np.array(laterals, dtype=np.float64)
-        self.target = np.array(targets).reshape(-1, 2)
+        self.target = np.zeros((len(placed), 2))
         self.pass_dir = np.zeros_like(self.target)
-        self._retarget(np.flatnonzero(self.mode[self.flow_id] != _WANDER))
-        return np.array(placed).reshape(-1, 2)
+        wander = self.mode[self.flow_id] == _WANDER
+        self._retarget(np.flatnonzero(~wander))
+        for f in np.unique(self.flow_id[wander]):
+            group = np.flatnonzero(self.flow_id == f)
+            self.target[group] = self._wander_targets(int(f), rng, len(group))
+        return placed
 
     def _area_points(self, f: int, rng: np.random.Generator, n: int) -> np.ndarray:
         x0, y0, x1, y1 = self.area[f]
         return np.stack((rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)), axis=1)
 
+    def _wander_pool(self, f: int, rng: np.random.Generator) -> np.ndarray:
+        """Free points of flow ``f``'s area drawn once per episode (wander destinations)."""
+        if self.mode[f] != _WANDER:
+            return np.zeros((0, 2))
+        pts = self._area_points(f, rng, _POOL_SIZE)
+        free = pts[self.world.is_free(pts[:, 0], pts[:, 1], self.ped_radius_m + 0.1)]
+        return self._clamp(free if len(free) else pts)
+
     def _wander_targets(self, f: int, rng: np.random.Generator, n: int) -> np.ndarray:
-        """``n`` random free points of flow ``f``'s area (first free of a few candidates)."""
-        out = np.empty((n, 2))
-        pts = self._area_points(f, rng, n * 8).reshape(n, 8, 2)
-        free = self.world.is_free(pts[..., 0].ravel(), pts[..., 1].ravel(), self.ped_radius_m + 0.1)
-        free = free.reshape(n, 8)
-        first = np.argmax(free, axis=1)
-        out[:] = pts[np.arange(n), first]
-        return self._clamp(out)
+        """``n`` random destinations from flow ``f``'s pool of free points."""
+        pool = self._pools[f]
+        return pool[rng.integers(0, len(pool), n)]
 
     # ------------------------------------------------------------------ recycling
     def _retarget(self, idx: np.ndarray) -> None:

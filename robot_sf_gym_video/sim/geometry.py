@@ -5,6 +5,7 @@
 - ``polygon_edges``: turn polygons (or 2-point walls) into segment start/end arrays.
 - ``points_to_segments``: distance and unit push-away direction from many points to many
   segments in one call, shape ``(N, S)``.
+- ``point_segment_distance``: distance from one point to the nearest segment.
 - ``point_in_polygon``: even-odd test of many points against one polygon.
 
 Everything here is plain numpy on float64 arrays; no Python loop runs per point or segment.
@@ -17,7 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Segments", "point_in_polygon", "points_to_segments", "polygon_edges"]
+__all__ = [
+    "Segments",
+    "point_in_polygon",
+    "point_segment_distance",
+    "points_to_segments",
+    "polygon_edges",
+]
 
 _EPS = 1e-12
 
@@ -97,7 +104,7 @@ def points_to_segments(
     rx = px[:, None] - seg.start[:, 0]
     ry = py[:, None] - seg.start[:, 1]
     t = (rx * seg.delta[:, 0] + ry * seg.delta[:, 1]) / seg.length_sq
-    np.clip(t, 0.0, 1.0, out=t)
+    np.minimum(np.maximum(t, 0.0, out=t), 1.0, out=t)
     rx -= t * seg.delta[:, 0]
     ry -= t * seg.delta[:, 1]
     dist = np.sqrt(rx * rx + ry * ry)
@@ -106,6 +113,19 @@ def points_to_segments(
     nx = np.where(on_segment, seg.normal[:, 0], rx * inv)
     ny = np.where(on_segment, seg.normal[:, 1], ry * inv)
     return dist, nx, ny
+
+
+def point_segment_distance(x: float, y: float, seg: Segments) -> float:
+    """Distance from one point to the nearest segment (the cheap path for the robot)."""
+    if len(seg) == 0:
+        return float("inf")
+    rx = x - seg.start[:, 0]
+    ry = y - seg.start[:, 1]
+    t = (rx * seg.delta[:, 0] + ry * seg.delta[:, 1]) / seg.length_sq
+    t = np.minimum(np.maximum(t, 0.0), 1.0)
+    rx -= t * seg.delta[:, 0]
+    ry -= t * seg.delta[:, 1]
+    return float(np.sqrt((rx * rx + ry * ry).min()))
 
 
 def point_in_polygon(px: np.ndarray, py: np.ndarray, polygon: np.ndarray) -> np.ndarray:

@@ -45,26 +45,28 @@ class Lidar:
         ang = self.angles_rad + theta
         ux, uy = np.cos(ang)[:, None], np.sin(ang)[:, None]
         ranges = np.full(self.num_rays, self.max_range_m)
-        if len(segments):
-            wx = segments.start[:, 0] - x
-            wy = segments.start[:, 1] - y
-            sdx, sdy = segments.delta[:, 0], segments.delta[:, 1]
-            denom = ux * sdy - uy * sdx
-            denom = np.where(np.abs(denom) < 1e-12, np.nan, denom)
-            t = (wx * sdy - wy * sdx) / denom
-            s = (wx * uy - wy * ux) / denom
-            hit = (t >= 0.0) & (s >= 0.0) & (s <= 1.0)
-            np.minimum(ranges, np.where(hit, t, np.inf).min(axis=1), out=ranges)
-        if len(ped_pos):
-            cx = ped_pos[:, 0] - x
-            cy = ped_pos[:, 1] - y
-            c2 = cx * cx + cy * cy
-            near = c2 < (self.max_range_m + ped_radius_m) ** 2
-            if near.any():
-                cx, cy, c2 = cx[near], cy[near], c2[near]
-                b = ux * cx + uy * cy
-                disc = b * b - (c2 - ped_radius_m * ped_radius_m)
-                hit = (disc >= 0.0) & (b > 0.0)
-                t = np.maximum(b - np.sqrt(np.maximum(disc, 0.0)), 0.0)
-                np.minimum(ranges, np.where(hit, t, np.inf).min(axis=1), out=ranges)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if len(segments):
+                wx = segments.start[:, 0] - x
+                wy = segments.start[:, 1] - y
+                sdx, sdy = segments.delta[:, 0], segments.delta[:, 1]
+                inv = 1.0 / (ux * sdy - uy * sdx)  # inf for rays parallel to a segment
+                t = (wx * sdy - wy * sdx) * inv
+                s = (wx * uy - wy * ux) * inv
+                miss = (t < 0.0) | (s < 0.0) | (s > 1.0) | np.isnan(t)
+                t[miss] = np.inf
+                np.minimum(ranges, t.min(axis=1), out=ranges)
+            if len(ped_pos):
+                cx = ped_pos[:, 0] - x
+                cy = ped_pos[:, 1] - y
+                c2 = cx * cx + cy * cy
+                near = c2 < (self.max_range_m + ped_radius_m) ** 2
+                if near.any():
+                    cx, cy = cx[near], cy[near]
+                    b = ux * cx + uy * cy
+                    disc = b * b - (c2[near] - ped_radius_m * ped_radius_m)
+                    t = b - np.sqrt(disc)  # NaN where the ray misses the disc
+                    t[~((disc >= 0.0) & (b > 0.0))] = np.inf
+                    np.maximum(t, 0.0, out=t)  # the robot inside a disc sees it at 0
+                    np.minimum(ranges, t.min(axis=1), out=ranges)
         return ranges

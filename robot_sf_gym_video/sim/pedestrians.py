@@ -311,15 +311,21 @@ class Crowd:
             self._wall = points_to_segments(self.pos[:, 0], self.pos[:, 1], self.world.segments)
 
     def _project_out_of_walls(self) -> None:
-        """Push overlapping discs out of walls and drop their velocity into the wall."""
+        """Push overlapping discs out of walls and drop their velocity into the wall.
+
+        The wall distances are cached for the next step's wall force; after a push the
+        pushed distances are set to the radius (where the push put them) instead of being
+        measured again.
+        """
         dw, nx, ny = points_to_segments(self.pos[:, 0], self.pos[:, 1], self.world.segments)
         pen = self.radius_m - dw
-        if (pen > 0.0).any():
-            pen = np.maximum(pen, 0.0)
+        inside = pen > 0.0
+        if inside.any():
+            pen *= inside
             self.pos[:, 0] += (pen * nx).sum(axis=1)
             self.pos[:, 1] += (pen * ny).sum(axis=1)
-            inward = np.minimum(self.vel[:, :1] * nx + self.vel[:, 1:] * ny, 0.0) * (pen > 0.0)
+            inward = np.minimum(self.vel[:, :1] * nx + self.vel[:, 1:] * ny, 0.0) * inside
             self.vel[:, 0] -= (inward * nx).sum(axis=1)
             self.vel[:, 1] -= (inward * ny).sum(axis=1)
-            dw, nx, ny = points_to_segments(self.pos[:, 0], self.pos[:, 1], self.world.segments)
+            dw = np.maximum(dw, self.radius_m)
         self._wall = (dw, nx, ny)

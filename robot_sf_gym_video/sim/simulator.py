@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from robot_sf_gym_video.sim.geometry import points_to_segments
+from robot_sf_gym_video.sim.geometry import point_segment_distance
 from robot_sf_gym_video.sim.lidar import Lidar
 from robot_sf_gym_video.sim.pedestrians import Crowd, SocialForceParams
 from robot_sf_gym_video.sim.robot import Robot, RobotParams
@@ -164,8 +164,7 @@ class Simulation:
         r_robot = robot.params.radius_m
         x, y = robot.x, robot.y
         self.goal_distance_m = math.hypot(self.goal_xy[0] - x, self.goal_xy[1] - y)
-        wall_d, _, _ = points_to_segments(np.array([x]), np.array([y]), self.world.segments)
-        self.obstacle_clearance_m = float(wall_d.min()) - r_robot
+        self.obstacle_clearance_m = point_segment_distance(x, y, self.world.segments) - r_robot
         pos = self.crowd.pos
         if len(pos):
             centre = np.hypot(pos[:, 0] - x, pos[:, 1] - y)
