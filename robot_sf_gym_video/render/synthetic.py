@@ -70,10 +70,21 @@ class _Frame:
 
     static: StaticScene
     snap: FrameSnapshot
-    shape_idx: np.ndarray
-    shape_ink: np.ndarray
+    shape_idx: np.ndarray  # canvas indices of all shapes, in drawing order
+    shape_inks: np.ndarray  # (n_parts,) uint8 ink of each part of shape_idx
+    shape_sizes: np.ndarray  # (n_parts,) number of indices in each part
     text_idx: np.ndarray
-    text_ink: np.ndarray
+    text_inks: np.ndarray
+    text_sizes: np.ndarray
+
+    def values(self, table: np.ndarray, text: bool = False) -> np.ndarray:
+        """Return one value per index, looked up in ``table`` per part.
+
+        Repeating per-part values is ~4x cheaper than a gather with uint8 indices.
+        """
+        if text:
+            return np.repeat(table[self.text_inks], self.text_sizes)
+        return np.repeat(table[self.shape_inks], self.shape_sizes)
 
 
 class SyntheticRenderer:
@@ -114,14 +125,13 @@ class SyntheticRenderer:
         rgb = layer.rgb.copy()
         channels = rgb.reshape(-1, 3)
         hud_h = layer.hud_rows.stop // geo.canvas_w - geo.pad_y
-        for indices, inks, first_row in (
-            (frame.shape_idx, frame.shape_ink, hud_h),  # shapes never cover the HUD
-            (frame.text_idx, frame.text_ink, 0),
+        for indices, text, first_row in (
+            (frame.shape_idx, False, hud_h),  # shapes never cover the HUD
+            (frame.text_idx, True, 0),
         ):
             dst, keep = _frame_index(indices, geo, first_row)
-            inks = inks[keep]
             for c, table in enumerate(_PALETTE_PLANES):
-                channels[:, c][dst] = table[inks]
+                channels[:, c][dst] = frame.values(table, text)[keep]
         return rgb
 
     def render_for_encoder(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
@@ -180,10 +190,10 @@ class SyntheticRenderer:
         if half_of is not None:
             shape_idx = half_index(shape_idx, half_of)  # type: ignore[arg-type]
             text_idx = half_index(text_idx, half_of)  # type: ignore[arg-type]
-        canvas[shape_idx] = table[frame.shape_ink]
+        canvas[shape_idx] = frame.values(table)
         # Shapes may spill over the HUD strip: restore it before writing the text.
         canvas[hud] = base[hud]
-        canvas[text_idx] = table[frame.text_ink]
+        canvas[text_idx] = frame.values(table, text=True)
         return canvas
 
     # -- per-frame drawing ------------------------------------------------------------------
@@ -271,23 +281,24 @@ class SyntheticRenderer:
             idx_parts += [robot + layer.robot_ring, layer.collision_border]
             inks += [Ink.COLLISION, Ink.COLLISION]
 
-        sizes = [len(p) for p in idx_parts]
-        text_idx, text_ink = self._hud(layer, static, snap)
+        text_parts, text_inks = self._hud(layer, static, snap)
         frame = _Frame(
             static=static,
             snap=snap,
             shape_idx=np.concatenate(idx_parts),
-            shape_ink=np.repeat(np.array(inks, dtype=np.uint8), sizes),
-            text_idx=text_idx,
-            text_ink=text_ink,
+            shape_inks=np.array(inks, dtype=np.uint8),
+            shape_sizes=np.array([len(p) for p in idx_parts], dtype=np.intp),
+            text_idx=np.concatenate(text_parts),
+            text_inks=np.array(text_inks, dtype=np.uint8),
+            text_sizes=np.array([len(p) for p in text_parts], dtype=np.intp),
         )
         self._frame = frame
         return layer, frame
 
     def _hud(
         self, layer: StaticLayer, static: StaticScene, snap: FrameSnapshot
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Return canvas indices and inks of the per-frame HUD text (progress, status).
+    ) -> tuple[list[np.ndarray], list[int]]:
+        """Return canvas indices and ink of each per-frame HUD text (progress, status).
 
         Text is cut to whole characters that fit: the status (outcome) is right-aligned
         and wins over the progress text when the frame is too narrow for both.
@@ -304,10 +315,7 @@ class SyntheticRenderer:
             text_offsets(s, scale, layer.geometry.canvas_w) + (layer.text_top + x)
             for s, x, _ in parts
         ]
-        inks = np.repeat(
-            np.array([ink for _, _, ink in parts], dtype=np.uint8), [len(o) for o in offsets]
-        )
-        return np.concatenate(offsets), inks
+        return offsets, [ink for _, _, ink in parts]
 
 
 def _frame_index(

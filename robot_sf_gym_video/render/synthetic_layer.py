@@ -122,9 +122,12 @@ def half_index(flat: np.ndarray, geo: CanvasGeometry) -> np.ndarray:
     return ((rows >> 1) << (geo.shift - 1)) | (cols >> 1)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=4096)
 def text_offsets(text: str, scale: int, canvas_w: int) -> np.ndarray:
-    """Flat canvas offsets of the lit pixels of ``text`` relative to its top-left corner."""
+    """Flat canvas offsets of the lit pixels of ``text`` relative to its top-left corner.
+
+    Cached: HUD lines repeat across the episodes of a batch ("STEP 12/300  T 1.2S").
+    """
     rows, cols = np.nonzero(text_mask(text, scale))
     offsets = rows.astype(np.intp) * canvas_w + cols
     offsets.setflags(write=False)
