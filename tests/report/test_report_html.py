@@ -125,3 +125,12 @@ def test_csp_allows_exactly_the_report_script(tmp_path: Path, make_record, write
     assert f"script-src &#x27;sha256-{digest}&#x27;" in page
     assert f"<script>{JS}</script>" in page
     assert "http://" not in page and "https://" not in page  # nothing fetched from the network
+
+
+def test_number_and_label_formatting() -> None:
+    from robot_sf_gym_video.report.html import _fmt, _metric_label
+
+    assert _fmt(-0.0001) == "0.00" and _fmt(None) == "\u2014" and _fmt(1.005, 1) == "1.0"
+    assert _metric_label("min_ped_distance_m") == "Min ped distance [m]"
+    assert _metric_label("avg_speed_mps") == "Avg speed [m/s]"
+    assert _metric_label("jerk_mean") == "Jerk mean"
