@@ -135,19 +135,24 @@ class FlowTable:
         return pts, k, lateral
 
     def _pick_spread(self, pts: np.ndarray, ok: np.ndarray, need: int) -> list[int]:
-        """Greedily choose up to ``need`` of the valid candidates that keep apart."""
-        gap = 2.0 * self.ped_radius_m + 0.1
-        close = np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1])
-        close = close < gap
+        """Greedily choose up to ``need`` of the valid candidates that keep apart.
+
+        Candidates are taken in draw order; each chosen one blocks every candidate within a
+        body's width of it (one vectorised distance row per chosen walker).
+        """
+        gap_sq = (2.0 * self.ped_radius_m + 0.1) ** 2
+        px, py = pts[:, 0], pts[:, 1]
         blocked = ~ok
         chosen: list[int] = []
-        for k in range(len(pts)):
-            if blocked[k]:
-                continue
-            chosen.append(k)
-            if len(chosen) == need:
+        while len(chosen) < need:
+            free = np.flatnonzero(~blocked)
+            if len(free) == 0:
                 break
-            blocked |= close[k]
+            k = int(free[0])
+            chosen.append(k)
+            dx = px - px[k]
+            dy = py - py[k]
+            blocked |= dx * dx + dy * dy < gap_sq
         return chosen
 
     def place(
