@@ -232,10 +232,11 @@ class SimulationView:
         ped_r = max(vp.length_px(static.ped_radius_m), 1.5)
 
         if self.show_trail and len(snap.trail_m) >= 2:
-            pts = [tuple(p) for p in self._px(snap.trail_m)]
-            half = len(pts) // 2
-            pg.draw.aalines(surf, _rgb(Ink.TRAIL_OLD), False, pts[: half + 1])
-            pg.draw.aalines(surf, _rgb(Ink.TRAIL_NEW), False, pts[half:])
+            pts = self._px(snap.trail_m).tolist()
+            half = (len(pts) - 1) // 2  # older half of the segments, as in synthetic
+            for part, ink in ((pts[: half + 1], Ink.TRAIL_OLD), (pts[half:], Ink.TRAIL_NEW)):
+                if len(part) >= 2:
+                    pg.draw.aalines(surf, _rgb(ink), False, part)
 
         n_rays = min(len(snap.lidar_ranges_m), len(static.lidar_angles_rad))
         if self.show_lidar and n_rays:

@@ -114,3 +114,16 @@ def test_runs_without_a_display(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["sim-view", "None", "(240,", "320,", "3)", "dummy"]
     assert "pygame-ce" not in done.stdout  # the support prompt is silenced
+
+
+@pytest.mark.parametrize("trail_len", [0, 1, 2, 3])
+def test_short_trails_empty_crowd_and_odd_values(view, static, trail_len):
+    trail = np.linspace((1.0, 5.0), (4.0, 5.0), trail_len) if trail_len else np.zeros((0, 2))
+    snap = make_snap(peds=np.zeros((0, 2)), vels=np.zeros((0, 2)), trail=trail, lidar=np.zeros(0))
+    assert view.render(static, snap).shape == (480, 640, 3)
+    weird = make_snap(
+        peds=np.array([(-1e6, 5.0), (3.0, 3.0)]),
+        vels=np.array([(0.0, 0.0), (1e-9, 0.0)]),
+        lidar=np.array([np.nan, np.inf, -1.0, 100.0] * 4),
+    )
+    assert view.render(static, weird).shape == (480, 640, 3)
