@@ -79,7 +79,7 @@ _COLOURS: dict[Ink, tuple[int, int, int]] = {
     Ink.OUTCOME_TIMEOUT: (250, 200, 60),
     Ink.LIDAR: (246, 196, 210),
     Ink.VELOCITY: (120, 40, 140),
-    Ink.LIDAR_SCAN: (214, 70, 110),
+    Ink.LIDAR_SCAN: (226, 112, 150),
 }
 
 

@@ -219,7 +219,7 @@ class SimulationView:
                 self._pg.draw.line(surf, _rgb(ink), (floor.left, y), (floor.right - 1, y))
 
     def _draw_dynamic(self, surf: pygame.Surface, static: StaticScene, snap: FrameSnapshot) -> None:
-        """Draw trail, lidar, pedestrians, robot, collision marks and HUD text."""
+        """Draw lidar, trail, pedestrians, robot, collision marks and HUD text (in that order)."""
         pg, scale = self._pg, self._scale
         vp = self._viewport
         assert vp is not None
@@ -230,13 +230,6 @@ class SimulationView:
         heading = np.array([math.cos(theta), -math.sin(theta)])
         robot_r = max(vp.length_px(static.robot_radius_m), 2.0)
         ped_r = max(vp.length_px(static.ped_radius_m), 1.5)
-
-        if self.show_trail and len(snap.trail_m) >= 2:
-            pts = self._px(snap.trail_m).tolist()
-            half = (len(pts) - 1) // 2  # older half of the segments, as in synthetic
-            for part, ink in ((pts[: half + 1], Ink.TRAIL_OLD), (pts[half:], Ink.TRAIL_NEW)):
-                if len(part) >= 2:
-                    pg.draw.aalines(surf, _rgb(ink), False, part)
 
         n_rays = min(len(snap.lidar_ranges_m), len(static.lidar_angles_rad))
         if self.show_lidar and n_rays:
@@ -252,6 +245,13 @@ class SimulationView:
                 pg.draw.line(surf, colour, origin, end)
             if n_rays >= 3:
                 pg.draw.aalines(surf, _rgb(Ink.LIDAR_SCAN), True, end_list)
+
+        if self.show_trail and len(snap.trail_m) >= 2:
+            pts = self._px(snap.trail_m).tolist()
+            half = (len(pts) - 1) // 2  # older half of the segments, as in synthetic
+            for part, ink in ((pts[: half + 1], Ink.TRAIL_OLD), (pts[half:], Ink.TRAIL_NEW)):
+                if len(part) >= 2:
+                    pg.draw.aalines(surf, _rgb(ink), False, part)
 
         # Pedestrians: disc, outline, and a velocity vector from the centre that doubles as
         # the heading mark (at least as long as the radius, so slow walkers show it too).
