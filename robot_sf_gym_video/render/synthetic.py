@@ -8,15 +8,16 @@ Why it is cheap (PERF.md: drawing + encoding one frame must keep up with a ~1 ms
 and on this class of machine every numpy call costs ~2 us, so the call count matters):
 
 1. The static layer (``synthetic_layer``) is rasterized once per ``StaticScene`` into
-   padded palette-index, RGB, Y and packed-UV canvases.
-2. Per frame the moving parts become ONE list of canvas pixel indices plus their inks:
-   every point of the frame goes through one affine transform; discs are precomputed
-   stencils added to their centres in one broadcast (no per-pedestrian loop); the trail,
-   heading ticks and robot nose are sampled at <= 1 px spacing in one broadcast each.
-   Positions are clamped into the canvas padding, so nothing wraps or needs clipping.
-3. Each output is "copy the static canvas, scatter the inks' values, crop": Y via a luma
-   table, chroma via a packed U|V table written at half resolution (one scatter for both
-   planes), RGB via three per-channel tables. No RGB->YUV conversion happens anywhere.
+   ready palette-index, RGB and I420 frames.
+2. Per frame the moving parts become ONE array of pixel indices plus one ink per index:
+   every point goes through one affine transform; discs are precomputed stencils added to
+   their centres in one broadcast (no per-pedestrian loop); the trail, heading ticks and
+   robot nose are sampled at <= 1 px spacing in one broadcast each. Indices live in a
+   virtual padded canvas with positions clamped into the padding, so nothing wraps; one
+   pass maps them to frame pixels and drops what falls in the padding or over the HUD.
+3. Each output is "copy the static frame, write the touched pixels": luma and the three
+   RGB channels through per-ink tables, chroma written per touched 2x2 block. No
+   RGB->YUV conversion happens anywhere, and cost scales with what moves.
 
 Overlaps resolve in drawing order (trail, pedestrians, ticks, robot, nose, collision
 marks, HUD text): the indices are concatenated in that order and numpy's 1-D fancy
@@ -28,7 +29,7 @@ are never modified.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,13 +37,10 @@ import numpy as np
 from robot_sf_gym_video.render.base import validate_size
 from robot_sf_gym_video.render.font5x7 import ADVANCE_PX, text_width_px
 from robot_sf_gym_video.render.hud import hud_text
-from robot_sf_gym_video.render.palette import LUT_Y, PALETTE_RGB, Ink
+from robot_sf_gym_video.render.palette import LUT_U, LUT_V, LUT_Y, PALETTE_RGB, Ink
 from robot_sf_gym_video.render.synthetic_layer import (
-    LUT_UV16,
-    CanvasGeometry,
     StaticLayer,
     build_static_layer,
-    half_index,
     text_offsets,
 )
 
@@ -62,29 +60,36 @@ _PALETTE_PLANES = tuple(np.ascontiguousarray(PALETTE_RGB[:, c]) for c in range(3
 
 @dataclass
 class _Frame:
-    """The moving parts of one snapshot as canvas indices and inks, in drawing order.
+    """The moving parts of one snapshot: frame pixel indices and their inks, in order.
 
-    ``shapes`` go first; then the HUD strip is restored from the static layer (shapes may
-    spill over it) and ``text`` is written on top.
+    ``dst`` holds the shapes (already clipped to the map, below the HUD) followed by the
+    per-frame HUD text; ``ink`` is the palette index for each entry (intp, so table
+    look-ups need no index conversion).
     """
 
     static: StaticScene
     snap: FrameSnapshot
-    shape_idx: np.ndarray  # canvas indices of all shapes, in drawing order
-    shape_inks: np.ndarray  # (n_parts,) uint8 ink of each part of shape_idx
-    shape_sizes: np.ndarray  # (n_parts,) number of indices in each part
-    text_idx: np.ndarray
-    text_inks: np.ndarray
-    text_sizes: np.ndarray
+    dst: np.ndarray
+    ink: np.ndarray
+    shape_rows: np.ndarray = field(repr=False)  # frame rows of the shape entries
+    shape_cols: np.ndarray = field(repr=False)  # frame columns of the shape entries
+    _blocks: np.ndarray | None = field(default=None, repr=False)
 
-    def values(self, table: np.ndarray, text: bool = False) -> np.ndarray:
-        """Return one value per index, looked up in ``table`` per part.
+    def blocks(self, width_px: int) -> np.ndarray:
+        """Return the 2x2 chroma block of each entry (computed once, on demand).
 
-        Repeating per-part values is ~4x cheaper than a gather with uint8 indices.
+        Shapes use their known rows/columns (shifts only); the few text pixels divide.
         """
-        if text:
-            return np.repeat(table[self.text_inks], self.text_sizes)
-        return np.repeat(table[self.shape_inks], self.shape_sizes)
+        if self._blocks is None:
+            half_w = width_px // 2
+            text_rows, text_cols = np.divmod(self.dst[len(self.shape_rows) :], width_px)
+            self._blocks = np.concatenate(
+                (
+                    (self.shape_rows >> 1) * half_w + (self.shape_cols >> 1),
+                    (text_rows >> 1) * half_w + (text_cols >> 1),
+                )
+            )
+        return self._blocks
 
 
 class SyntheticRenderer:
@@ -115,45 +120,31 @@ class SyntheticRenderer:
     # -- public API -------------------------------------------------------------------------
 
     def render(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
-        """Return a new ``(H, W, 3) uint8`` C-contiguous RGB frame of ``snap``.
-
-        Copies the static RGB frame and writes only the touched pixels, channel by channel
-        (a full-frame palette look-up would cost ~0.25 ms at 320x240).
-        """
+        """Return a new ``(H, W, 3) uint8`` C-contiguous RGB frame of ``snap``."""
         layer, frame = self._draw(static, snap)
-        geo = layer.geometry
         rgb = layer.rgb.copy()
         channels = rgb.reshape(-1, 3)
-        hud_h = layer.hud_rows.stop // geo.canvas_w - geo.pad_y
-        for indices, text, first_row in (
-            (frame.shape_idx, False, hud_h),  # shapes never cover the HUD
-            (frame.text_idx, True, 0),
-        ):
-            dst, keep = _frame_index(indices, geo, first_row)
-            for c, table in enumerate(_PALETTE_PLANES):
-                channels[:, c][dst] = frame.values(table, text)[keep]
+        for c, table in enumerate(_PALETTE_PLANES):
+            channels[:, c][frame.dst] = table[frame.ink]
         return rgb
 
     def render_for_encoder(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
         """Return a new yuv420p (I420) buffer: Y ``H*W`` bytes, then U, then V (``H*W/4``).
 
         Y is exactly the BT.601 limited-range luma of ``render()``'s pixels. U and V are
-        the 2x2 box average over the static scene; a block touched by a moving shape takes
-        the chroma of the shape's ink (nearest-sample chroma at the shape edges, the usual
-        4:2:0 look).
+        the 2x2 box average over the static scene; a block touched by a moving shape or
+        HUD text takes the chroma of the ink drawn last in it (nearest-sample chroma at
+        shape edges, the usual 4:2:0 look).
         """
         layer, frame = self._draw(static, snap)
-        geo = layer.geometry
-        n_y = geo.width_px * geo.height_px
+        width_px, height_px = self.size
+        n_y = width_px * height_px
         n_c = n_y // 4
-        out = np.empty(n_y + 2 * n_c, dtype=np.uint8)
-        y = self._paint(layer.y, frame, LUT_Y, layer.hud_rows, None)
-        out[:n_y].reshape(geo.height_px, geo.width_px)[:] = geo.crop(y)
-        uv = self._paint(layer.uv, frame, LUT_UV16, layer.hud_rows_half, geo)
-        uv_bytes = geo.crop_half(uv).view(np.uint8)  # (H/2, W): U, V, U, V, ...
-        half = (geo.height_px // 2, geo.width_px // 2)
-        out[n_y : n_y + n_c].reshape(half)[:] = uv_bytes[:, 0::2]
-        out[n_y + n_c :].reshape(half)[:] = uv_bytes[:, 1::2]
+        out = layer.yuv.copy()
+        out[frame.dst] = LUT_Y[frame.ink]
+        blocks = frame.blocks(width_px)
+        out[n_y:][blocks] = LUT_U[frame.ink]
+        out[n_y + n_c :][blocks] = LUT_V[frame.ink]
         return out
 
     def render_indices(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
@@ -162,9 +153,9 @@ class SyntheticRenderer:
         Shows what was drawn where independent of colours (tests use it).
         """
         layer, frame = self._draw(static, snap)
-        identity = np.arange(256, dtype=np.uint8)
-        canvas = self._paint(layer.idx, frame, identity, layer.hud_rows, None)
-        return layer.geometry.crop(canvas).copy()
+        idx = layer.idx.copy()
+        idx.reshape(-1)[frame.dst] = frame.ink
+        return idx
 
     def viewport(self, static: StaticScene) -> Viewport:
         """Return the metres -> pixels transform used for ``static`` at this size."""
@@ -174,27 +165,6 @@ class SyntheticRenderer:
         """Drop cached layers (there is nothing else to release)."""
         self._layer = None
         self._frame = None
-
-    # -- output -----------------------------------------------------------------------------
-
-    @staticmethod
-    def _paint(
-        base: np.ndarray, frame: _Frame, table: np.ndarray, hud: slice, half_of: object
-    ) -> np.ndarray:
-        """Copy a static canvas and write the frame's inks through ``table`` into it.
-
-        With ``half_of`` (a ``CanvasGeometry``) indices are mapped to chroma blocks first.
-        """
-        canvas = base.copy()
-        shape_idx, text_idx = frame.shape_idx, frame.text_idx
-        if half_of is not None:
-            shape_idx = half_index(shape_idx, half_of)  # type: ignore[arg-type]
-            text_idx = half_index(text_idx, half_of)  # type: ignore[arg-type]
-        canvas[shape_idx] = frame.values(table)
-        # Shapes may spill over the HUD strip: restore it before writing the text.
-        canvas[hud] = base[hud]
-        canvas[text_idx] = frame.values(table, text=True)
-        return canvas
 
     # -- per-frame drawing ------------------------------------------------------------------
 
@@ -213,7 +183,7 @@ class SyntheticRenderer:
         return t
 
     def _draw(self, static: StaticScene, snap: FrameSnapshot) -> tuple[StaticLayer, _Frame]:
-        """Turn ``snap`` into canvas indices + inks (cached for the last snapshot).
+        """Turn ``snap`` into frame pixel indices + inks (cached for the last snapshot).
 
         Snapshots are immutable and the cache holds references, so identity is a safe key:
         ``render()`` and ``render_for_encoder()`` of one snapshot draw it once.
@@ -281,24 +251,32 @@ class SyntheticRenderer:
             idx_parts += [robot + layer.robot_ring, layer.collision_border]
             inks += [Ink.COLLISION, Ink.COLLISION]
 
-        text_parts, text_inks = self._hud(layer, static, snap)
+        # Map canvas indices to frame pixels, dropping the padding and the HUD strip in one
+        # pass (unsigned compares check both ends of a range at once).
+        geo, hud_h = layer.geometry, layer.hud_h
+        sizes = np.array([len(p) for p in idx_parts], dtype=np.intp)
+        canvas_idx = np.concatenate(idx_parts)
+        rows = (canvas_idx >> shift) - (geo.pad_y + hud_h)
+        cols = (canvas_idx & (geo.canvas_w - 1)) - geo.pad_x
+        keep = (rows.view(np.uintp) < self.size[1] - hud_h) & (cols.view(np.uintp) < self.size[0])
+        ink = np.repeat(np.array(inks, dtype=np.intp), sizes)[keep]
+        rows, cols = rows[keep] + hud_h, cols[keep]
+        text_idx, text_ink = self._hud(layer, static, snap)
         frame = _Frame(
             static=static,
             snap=snap,
-            shape_idx=np.concatenate(idx_parts),
-            shape_inks=np.array(inks, dtype=np.uint8),
-            shape_sizes=np.array([len(p) for p in idx_parts], dtype=np.intp),
-            text_idx=np.concatenate(text_parts),
-            text_inks=np.array(text_inks, dtype=np.uint8),
-            text_sizes=np.array([len(p) for p in text_parts], dtype=np.intp),
+            dst=np.concatenate((rows * self.size[0] + cols, text_idx)),
+            ink=np.concatenate((ink, text_ink)),
+            shape_rows=rows,
+            shape_cols=cols,
         )
         self._frame = frame
         return layer, frame
 
     def _hud(
         self, layer: StaticLayer, static: StaticScene, snap: FrameSnapshot
-    ) -> tuple[list[np.ndarray], list[int]]:
-        """Return canvas indices and ink of each per-frame HUD text (progress, status).
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return frame indices and inks of the per-frame HUD text (progress, status).
 
         Text is cut to whole characters that fit: the status (outcome) is right-aligned
         and wins over the progress text when the frame is too narrow for both.
@@ -311,22 +289,8 @@ class SyntheticRenderer:
         room = (status_x - advance if status else width_px) - layer.progress_x_px
         progress = text.progress[: max(room // advance, 0)]
         parts = [(progress, layer.progress_x_px, Ink.HUD_DIM), (status, status_x, text.status_ink)]
-        offsets = [
-            text_offsets(s, scale, layer.geometry.canvas_w) + (layer.text_top + x)
-            for s, x, _ in parts
-        ]
-        return offsets, [ink for _, _, ink in parts]
-
-
-def _frame_index(
-    indices: np.ndarray, geo: CanvasGeometry, first_row: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Map canvas indices to frame indices; drop those outside rows ``[first_row, H)``.
-
-    Returns the frame indices and the boolean mask of the kept canvas indices. Unsigned
-    comparisons check both ends of a range at once.
-    """
-    rows = (indices >> geo.shift) - (geo.pad_y + first_row)
-    cols = (indices & (geo.canvas_w - 1)) - geo.pad_x
-    keep = (rows.view(np.uintp) < geo.height_px - first_row) & (cols.view(np.uintp) < geo.width_px)
-    return ((rows + first_row) * geo.width_px + cols)[keep], keep
+        offsets = [text_offsets(s, scale, width_px) + (layer.text_top + x) for s, x, _ in parts]
+        inks = np.repeat(
+            np.array([ink for _, _, ink in parts], dtype=np.intp), [len(o) for o in offsets]
+        )
+        return np.concatenate(offsets), inks

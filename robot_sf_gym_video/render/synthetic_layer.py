@@ -1,17 +1,20 @@
-"""The synthetic renderer's per-episode precomputation: padded canvases and the static layer.
+"""The synthetic renderer's per-episode precomputation: index geometry and the static layer.
 
-- ``CanvasGeometry``: the padded drawing canvas around a frame (sizes, padding, crops).
+- ``CanvasGeometry``: a virtual padded canvas around the frame, used only for index
+  arithmetic (sizes, padding, power-of-two width).
 - ``StaticLayer``: everything that does not change during an episode, rasterized once per
   ``StaticScene``: floor, 1 m grid, obstacles, bounds, goal, start marker, HUD background
-  and scenario name, as palette-index, RGB, Y and packed-UV canvases; plus the agents'
-  stencils as flat offsets, the viewport transform and HUD placement.
+  and scenario name, as palette-index, RGB and I420 frames; plus the agents' stencils as
+  flat canvas offsets, the viewport transform and HUD placement.
 - ``build_static_layer(static, size)``: makes a ``StaticLayer``.
-- ``half_index(flat, geometry)``: maps full-resolution canvas indices to chroma indices.
+- ``text_offsets(text, scale, width_px)``: flat offsets of a HUD text's lit pixels.
+- ``ui_scale`` / ``hud_height_px``: text and line scale, HUD height for a frame size.
 
-The canvas is the frame plus padding on every side, with a power-of-two width so a flat
-index splits into row and column with shifts and masks (no integer division per pixel).
-Per-frame shapes are clamped into the padding, so a stamp never wraps to the other side
-and needs no clipping; the padding is cropped away at the end.
+Per-frame shapes are computed as indices into the virtual canvas (the frame plus padding on
+every side, power-of-two wide): positions are clamped into the padding, so a stamp never
+wraps to the other side and needs no clipping per shape; one vectorised pass then maps all
+indices to frame pixels and drops those in the padding or over the HUD. The canvas itself
+is never allocated.
 """
 
 from __future__ import annotations
@@ -33,20 +36,13 @@ if TYPE_CHECKING:
     from robot_sf_gym_video.sim.snapshot import StaticScene
 
 __all__ = [
-    "LUT_UV16",
     "CanvasGeometry",
     "StaticLayer",
     "build_static_layer",
-    "half_index",
     "hud_height_px",
     "text_offsets",
     "ui_scale",
 ]
-
-#: Packed chroma per ink: U in the low byte, V in the high byte (little-endian uint16), so
-#: one scatter writes both chroma planes.
-LUT_UV16 = (LUT_U.astype("<u2") | (LUT_V.astype("<u2") << 8)).astype("<u2")
-LUT_UV16.setflags(write=False)
 
 
 def ui_scale(size: tuple[int, int]) -> int:
@@ -64,7 +60,7 @@ def hud_height_px(size: tuple[int, int]) -> int:
 
 @dataclass(frozen=True)
 class CanvasGeometry:
-    """A frame of ``width_px`` x ``height_px`` inside a padded canvas.
+    """A frame of ``width_px`` x ``height_px`` inside a (virtual) padded canvas.
 
     Attributes:
         width_px: Frame width.
@@ -72,8 +68,8 @@ class CanvasGeometry:
         shift: ``log2(canvas_w)``; ``row = flat >> shift``, ``col = flat & (canvas_w - 1)``.
         canvas_w: Canvas width, a power of two.
         canvas_h: Canvas height.
-        pad_x: Columns of padding left of the frame (even, so 2x2 chroma blocks align).
-        pad_y: Rows of padding above (and below) the frame (even).
+        pad_x: Columns of padding left of the frame.
+        pad_y: Rows of padding above (and below) the frame.
     """
 
     width_px: int
@@ -94,42 +90,15 @@ class CanvasGeometry:
         pad_x = ((canvas_w - width_px) // 2) & ~1
         return cls(width_px, height_px, shift, canvas_w, height_px + 2 * pad, pad_x, pad)
 
-    def crop(self, canvas: np.ndarray) -> np.ndarray:
-        """View the frame region of a flat full-resolution canvas as ``(H, W)``."""
-        grid = canvas.reshape(self.canvas_h, self.canvas_w)
-        rows = slice(self.pad_y, self.pad_y + self.height_px)
-        return grid[rows, self.pad_x : self.pad_x + self.width_px]
-
-    def crop_half(self, canvas: np.ndarray) -> np.ndarray:
-        """View the frame region of a flat half-resolution (chroma) canvas as ``(H/2, W/2)``."""
-        grid = canvas.reshape(self.canvas_h // 2, self.canvas_w // 2)
-        y0, x0 = self.pad_y // 2, self.pad_x // 2
-        return grid[y0 : y0 + self.height_px // 2, x0 : x0 + self.width_px // 2]
-
-    def embed(self, frame: np.ndarray, fill: int) -> np.ndarray:
-        """Return a flat canvas holding ``frame`` ``(H, W)`` with ``fill`` in the padding."""
-        canvas = np.full((self.canvas_h, self.canvas_w), fill, dtype=frame.dtype)
-        canvas[
-            self.pad_y : self.pad_y + self.height_px, self.pad_x : self.pad_x + self.width_px
-        ] = frame
-        return canvas.reshape(-1)
-
-
-def half_index(flat: np.ndarray, geo: CanvasGeometry) -> np.ndarray:
-    """Map full-resolution canvas indices to the index of their 2x2 chroma block."""
-    rows = flat >> geo.shift
-    cols = flat & (geo.canvas_w - 1)
-    return ((rows >> 1) << (geo.shift - 1)) | (cols >> 1)
-
 
 @lru_cache(maxsize=4096)
-def text_offsets(text: str, scale: int, canvas_w: int) -> np.ndarray:
-    """Flat canvas offsets of the lit pixels of ``text`` relative to its top-left corner.
+def text_offsets(text: str, scale: int, width_px: int) -> np.ndarray:
+    """Flat offsets (rows ``width_px`` wide) of the lit pixels of ``text`` from its corner.
 
     Cached: HUD lines repeat across the episodes of a batch ("STEP 12/300  T 1.2S").
     """
     rows, cols = np.nonzero(text_mask(text, scale))
-    offsets = rows.astype(np.intp) * canvas_w + cols
+    offsets = rows.astype(np.intp) * width_px + cols
     offsets.setflags(write=False)
     return offsets
 
@@ -138,8 +107,9 @@ def text_offsets(text: str, scale: int, canvas_w: int) -> np.ndarray:
 class StaticLayer:
     """Everything precomputed for one ``StaticScene`` at one frame size.
 
-    Canvases are flat arrays over ``geometry``; the per-frame drawer copies them and
-    scatters the moving parts in. Lengths are in pixels, positions in canvas pixels.
+    Frames are the static scene as the renderer outputs it; the per-frame drawer copies
+    one and writes the moving parts in. Stencils are flat offsets in the virtual canvas
+    of ``geometry``. Lengths are in pixels, positions in canvas pixels.
     """
 
     static: StaticScene
@@ -149,10 +119,9 @@ class StaticLayer:
     to_canvas_add: np.ndarray  # (2,)
     clamp_lo: np.ndarray  # (2,) canvas px bounds for centres (inside the padding)
     clamp_hi: np.ndarray  # (2,)
-    idx: np.ndarray  # palette indices
-    y: np.ndarray  # BT.601 luma
-    uv: np.ndarray  # packed chroma (half resolution), 2x2 box-averaged
-    rgb: np.ndarray  # (H, W, 3) static RGB frame (not padded)
+    idx: np.ndarray  # (H, W) uint8 palette indices
+    rgb: np.ndarray  # (H, W, 3) uint8
+    yuv: np.ndarray  # (H*W*3/2,) uint8 I420, chroma 2x2 box-averaged
     pen: np.ndarray | None  # line pen offsets; None for a 1-px pen
     ped_edge: np.ndarray
     ped_fill: np.ndarray
@@ -162,9 +131,8 @@ class StaticLayer:
     collision_border: np.ndarray  # canvas indices of the frame-edge flash
     tick_px: float  # pedestrian heading tick length, from the centre
     nose_px: float  # robot heading line length, from the centre
-    hud_rows: slice  # full-resolution canvas slice covering the HUD strip
-    hud_rows_half: slice  # chroma canvas slice covering the HUD strip
-    text_top: int  # canvas index of the HUD text's top-left at frame column 0
+    hud_h: int  # HUD strip height; shapes are never drawn over it
+    text_top: int  # frame index of the HUD text's top-left at column 0
     progress_x_px: int  # frame column where the per-frame HUD text starts
     scale: int
 
@@ -193,8 +161,7 @@ def build_static_layer(static: StaticScene, size: tuple[int, int]) -> StaticLaye
         0, hud_h, width_px, height_px, 2 * scale, width_px, hud_h, height_px
     )
     b_rows, b_cols = np.divmod(border, width_px)
-    half_w = geo.canvas_w // 2
-    text_row = geo.pad_y + (hud_h - GLYPH_H_PX * scale) // 2
+    text_row = (hud_h - GLYPH_H_PX * scale) // 2
     label_w = text_width_px(scenario_label(static), scale)
     return StaticLayer(
         static=static,
@@ -211,10 +178,9 @@ def build_static_layer(static: StaticScene, size: tuple[int, int]) -> StaticLaye
         clamp_hi=np.array(
             [geo.pad_x + width_px + geo.pad_x / 2, geo.pad_y + height_px + geo.pad_y / 2]
         ),
-        idx=geo.embed(idx, Ink.LETTERBOX),
-        y=geo.embed(LUT_Y[idx], int(LUT_Y[Ink.LETTERBOX])),
-        uv=_packed_chroma(idx, geo),
+        idx=idx,
         rgb=PALETTE_RGB[idx],
+        yuv=_i420_of(idx),
         pen=None if scale == 1 else offsets(_square_pen(scale)),
         ped_edge=offsets(raster.ring_offsets(ped_r - 1.0, ped_r)),
         ped_fill=offsets(raster.disc_offsets(ped_r - 1.0)),
@@ -224,9 +190,8 @@ def build_static_layer(static: StaticScene, size: tuple[int, int]) -> StaticLaye
         collision_border=(b_rows + geo.pad_y) * geo.canvas_w + b_cols + geo.pad_x,
         tick_px=min(ped_r + 1.5 * scale, limit),
         nose_px=min(robot_r + max(3.0 * scale, 0.6 * robot_r), limit),
-        hud_rows=slice(geo.pad_y * geo.canvas_w, (geo.pad_y + hud_h) * geo.canvas_w),
-        hud_rows_half=slice(geo.pad_y // 2 * half_w, (geo.pad_y + hud_h) // 2 * half_w),
-        text_top=text_row * geo.canvas_w + geo.pad_x,
+        hud_h=hud_h,
+        text_top=text_row * width_px,
         progress_x_px=2 * scale + label_w + ADVANCE_PX * scale,
         scale=scale,
     )
@@ -313,14 +278,12 @@ def _square_pen(scale: int) -> raster.Stencil:
     return dy.ravel().astype(np.intp), dx.ravel().astype(np.intp)
 
 
-def _packed_chroma(idx: np.ndarray, geo: CanvasGeometry) -> np.ndarray:
-    """Return the 2x2 box-averaged, packed U|V<<8 chroma canvas of a palette-index frame."""
+def _i420_of(idx: np.ndarray) -> np.ndarray:
+    """Convert a palette-index frame to I420: luma per pixel, chroma 2x2 box-averaged."""
     height_px, width_px = idx.shape
     blocks = idx.reshape(height_px // 2, 2, width_px // 2, 2)
     u = (LUT_U.astype(np.uint16)[blocks].sum(axis=(1, 3)) + 2) >> 2
     v = (LUT_V.astype(np.uint16)[blocks].sum(axis=(1, 3)) + 2) >> 2
-    packed = (u | (v << 8)).astype("<u2")
-    canvas = np.full((geo.canvas_h // 2, geo.canvas_w // 2), LUT_UV16[Ink.LETTERBOX], dtype="<u2")
-    y0, x0 = geo.pad_y // 2, geo.pad_x // 2
-    canvas[y0 : y0 + height_px // 2, x0 : x0 + width_px // 2] = packed
-    return canvas.reshape(-1)
+    return np.concatenate(
+        (LUT_Y[idx].ravel(), u.astype(np.uint8).ravel(), v.astype(np.uint8).ravel())
+    )
