@@ -134,6 +134,7 @@ def test_resume_after_sigkill(tmp_path):
     final = records_of(out)
     assert sorted(r["episode_id"] for r in final) == sorted({r["episode_id"] for r in final})
     assert len(final) == 6
+    assert all("video" in r for r in final), [r.get("video_skip") for r in final]
     assert validate_run(out, decode=True) == []
     leftovers = [p.name for p in (out / "videos").iterdir() if not p.name.endswith(".mp4")]
     mp4s = sorted(p.name for p in (out / "videos").glob("*.mp4"))
