@@ -145,14 +145,15 @@ def build_static_layer(static: StaticScene, size: tuple[int, int]) -> StaticLaye
     vp = Viewport.fit(static.bounds_m, size, hud_height_px=hud_h, margin_px=3 * scale + 1)
     idx = _draw_static_frame(static, size, vp, hud_h, scale)
 
-    # Stencil radii are capped below half the padding: centres are clamped half a padding
-    # outside the frame, so every stamp stays inside the canvas.
-    pad = 24 * scale + 16
-    geo = CanvasGeometry.around(size, pad)
-    limit = geo.pad_y / 2 - 1
-    ped_r = min(max(vp.length_px(static.ped_radius_m), 1.5), limit)
-    robot_r = min(max(vp.length_px(static.robot_radius_m), 2.0), limit)
-    ring_out = min(robot_r + 3.0 * scale, limit)
+    ped_r = max(vp.length_px(static.ped_radius_m), 1.5)
+    robot_r = max(vp.length_px(static.robot_radius_m), 2.0)
+    ring_out = robot_r + 3.0 * scale
+    tick_px = ped_r + 1.5 * scale
+    nose_px = robot_r + max(3.0 * scale, 0.6 * robot_r)
+    # Centres are clamped half a padding outside the frame; a padding of twice the largest
+    # reach keeps every stamp inside the (virtual) canvas, however zoomed in the scene is.
+    reach = max(ring_out, tick_px, nose_px) + scale
+    geo = CanvasGeometry.around(size, max(24 * scale + 16, 2 * math.ceil(reach) + 8))
 
     def offsets(stencil: raster.Stencil) -> np.ndarray:
         return raster.flat_offsets(stencil, geo.canvas_w)
@@ -188,8 +189,8 @@ def build_static_layer(static: StaticScene, size: tuple[int, int]) -> StaticLaye
         robot_fill=offsets(raster.disc_offsets(robot_r - scale)),
         robot_ring=offsets(raster.ring_offsets(ring_out - 2.0 * scale, ring_out)),
         collision_border=(b_rows + geo.pad_y) * geo.canvas_w + b_cols + geo.pad_x,
-        tick_px=min(ped_r + 1.5 * scale, limit),
-        nose_px=min(robot_r + max(3.0 * scale, 0.6 * robot_r), limit),
+        tick_px=tick_px,
+        nose_px=nose_px,
         hud_h=hud_h,
         text_top=text_row * width_px,
         progress_x_px=2 * scale + label_w + ADVANCE_PX * scale,

@@ -290,3 +290,21 @@ def test_bad_sizes_are_usage_errors(size):
         SyntheticRenderer(size)
     assert "\n" not in str(err.value)
     assert "bad frame size" in str(err.value)
+
+
+def test_zoomed_in_scene_draws_true_radii():
+    # A 4 m room at 640x480: ~100 px per metre, pedestrians of radius ~30 px.
+    static = make_static(bounds_m=(0.0, 0.0, 4.0, 3.0), obstacles_m=(), goal_xy_m=(3.5, 1.5))
+    snap = make_snap(
+        robot_xy=(1.0, 1.5),
+        peds=np.array([(2.5, 1.5)]),
+        vels=np.zeros((1, 2)),
+        trail=np.zeros((0, 2)),
+    )
+    renderer = SyntheticRenderer((640, 480))
+    idx = renderer.render_indices(static, snap)
+    px_per_m = renderer.viewport(static).px_per_m
+    row, col = pixel(renderer, static, (2.5, 1.5))
+    radius = 0.3 * px_per_m
+    assert idx[row, int(col + radius - 2)] == Ink.PED
+    assert idx[row, int(col + radius + 2)] not in (Ink.PED, Ink.PED_EDGE)
