@@ -66,7 +66,8 @@ def load_policy(spec: str) -> PolicyLike:
     """Turn a ``--policy`` value into something ``make_policy`` accepts.
 
     Args:
-        spec: ``goal``/``random``/``zero``, ``package.module:attr`` or ``path/file.py:attr``.
+        spec: ``goal``/``random``/``zero``, ``package.module:attr`` (the working directory
+            is searched too) or ``path/file.py:attr``.
             ``attr`` may be dotted; a class is instantiated without arguments (calling a
             class with an observation would build an object, never an action).
 
@@ -105,13 +106,21 @@ def load_policy(spec: str) -> PolicyLike:
 def _import_source(source: str) -> Any:
     """Import a dotted module name, or a ``.py`` file by path."""
     if not source.endswith(".py"):
+        if "" not in sys.path and os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())  # like `python -m`: modules in the cwd import
         return importlib.import_module(source)
     path = Path(source).resolve()
-    module_spec = importlib.util.spec_from_file_location(path.stem, path)
+    name = path.stem if path.stem not in sys.modules else f"_policy_file_{abs(hash(path))}"
+    module_spec = importlib.util.spec_from_file_location(name, path)
     if module_spec is None or module_spec.loader is None:
         raise ImportError(f"cannot import {source}")
     module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
+    sys.modules[name] = module  # registered first, as dataclasses and pickle need
+    try:
+        module_spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
     return module
 
 
