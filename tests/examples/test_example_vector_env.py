@@ -1,0 +1,48 @@
+"""examples/vector_env.py: one MP4 per finished sub-env episode, no partial files."""
+
+from __future__ import annotations
+
+import re
+
+from .conftest import count_frames, printed_videos
+
+ROW = re.compile(r"^\s*(\d+) (\S+)\s+(\w+)\s+(\d+)\s+(\d+)\s+(\S+\.mp4)$")
+
+
+def test_one_video_per_finished_sub_env_episode(run_example, tmp_path):
+    out = tmp_path / "vec"
+    # empty (~100 steps) ends before doorway (~120 steps): sub-env 1 starts a second
+    # episode that is still running at close() and must leave no file behind.
+    proc = run_example(
+        "vector_env.py", "--scenario", "doorway", "--scenario", "empty", "--num-envs", "2",
+        "--episodes", "1", "--max-steps", "200", "--out", str(out),
+    )  # fmt: skip
+    rows = [ROW.match(line).groups() for line in proc.stdout.splitlines()[1:]]
+    assert sorted((env, scenario) for env, scenario, *_ in rows) == [
+        ("0", "doorway"),
+        ("1", "empty"),
+    ]
+    videos = printed_videos(proc.stdout)
+    assert sorted(p.name for p in (out / "videos").iterdir()) == sorted(v.name for v in videos)
+    assert {v.name for v in videos} == {"doorway-env0__0__0.mp4", "empty-env1__1__0.mp4"}
+    for _env, _scenario, _outcome, steps, frames, video in rows:
+        assert count_frames(video) == int(steps) == int(frames)
+    assert list(run_example.cwd.iterdir()) == []
+
+
+def test_several_episodes_per_sub_env(run_example, tmp_path):
+    out = tmp_path / "vec"
+    proc = run_example(
+        "vector_env.py", "--num-envs", "2", "--episodes", "2", "--max-steps", "12",
+        "--out", str(out), "--policy", "zero",
+    )  # fmt: skip
+    names = sorted(v.name for v in printed_videos(proc.stdout))
+    assert names == [
+        "crossing-env0__0__0.mp4",
+        "crossing-env0__0__1.mp4",
+        "crossing-env1__1__0.mp4",
+        "crossing-env1__1__1.mp4",
+    ]
+    assert sorted(p.name for p in (out / "videos").iterdir()) == names
+    for *_, steps, frames, video in (ROW.match(x).groups() for x in proc.stdout.splitlines()[1:]):
+        assert count_frames(video) == int(steps) == int(frames) <= 12
