@@ -129,7 +129,7 @@ def test_close_mid_episode(tmp_path):
 def test_ffmpeg_killed_mid_episode(tmp_path):
     env = wrap(FakeSocialNavEnv(max_steps=40), tmp_path)
     env.reset(seed=0)
-    for _ in range(5):
+    for _ in range(10):  # more than one batch of snapshots
         env.step(np.zeros(2))
     victims = wait_for_encoders(2)  # the episode's encoder and the spare for the next one
     for proc in victims:
