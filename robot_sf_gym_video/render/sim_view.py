@@ -120,6 +120,7 @@ class SimulationView:
             raise RendererUnavailable(f"pygame could not start: {exc}") from exc
         self._static: StaticScene | None = None
         self._background: pygame.Surface | None = None
+        self._ped_sprite: tuple[pygame.Surface, int] = (self._pg.Surface((1, 1)), 0)
         self._viewport: Viewport | None = None
         self._progress_x = 0
 
@@ -198,8 +199,25 @@ class SimulationView:
         label = self._font.render(scenario_label(static), True, _rgb(Ink.HUD_TEXT))
         surf.blit(label, (3 * scale, (self._hud_h - label.get_height()) // 2 + 1))
         self._progress_x = 3 * scale + label.get_width() + self._font.size("  ")[0]
+        self._ped_sprite = self._disc_sprite(
+            max(vp.length_px(static.ped_radius_m), 1.5), Ink.PED, Ink.PED_EDGE
+        )
         self._static, self._background = static, surf
         return surf
+
+    def _disc_sprite(self, radius_px: float, fill: Ink, edge: Ink) -> tuple[pygame.Surface, int]:
+        """Return an anti-aliased outlined disc on a transparent sprite, and its half size.
+
+        Blitting one sprite per agent with ``Surface.blits`` is a single C call for the
+        whole crowd, against two ``aacircle`` calls per pedestrian; the pixels are the same
+        up to rounding of the blending (positions snap to whole pixels).
+        """
+        pg = self._pg
+        half = math.ceil(radius_px) + 1
+        sprite = pg.Surface((2 * half + 1, 2 * half + 1), pg.SRCALPHA)
+        pg.draw.aacircle(sprite, _rgb(fill), (half, half), radius_px)
+        pg.draw.aacircle(sprite, _rgb(edge), (half, half), radius_px, self._scale)
+        return sprite, half
 
     def _draw_grid(self, surf: pygame.Surface, static: StaticScene, floor: pygame.Rect) -> None:
         """Grid lines every 1 m (coarser when 1 m < 6 px), bolder every 5th."""
@@ -255,15 +273,15 @@ class SimulationView:
 
         # Pedestrians: disc, outline, and a velocity vector from the centre that doubles as
         # the heading mark (at least as long as the radius, so slow walkers show it too).
+        # Discs are one pre-drawn anti-aliased sprite, blitted for everyone in one C call.
         horizon_px = VELOCITY_HORIZON_S * vp.px_per_m
-        ped_fill, ped_edge, vel_ink = _rgb(Ink.PED), _rgb(Ink.PED_EDGE), _rgb(Ink.VELOCITY)
+        ped_edge, vel_ink = _rgb(Ink.PED_EDGE), _rgb(Ink.VELOCITY)
         min_len = ped_r + 2.0 * scale
-        edge_w = scale
-        for (x, y), (vx, vy) in zip(
-            self._px(snap.ped_positions_m).tolist(), snap.ped_velocities_mps.tolist(), strict=True
-        ):
-            pg.draw.aacircle(surf, ped_fill, (x, y), ped_r)
-            pg.draw.aacircle(surf, ped_edge, (x, y), ped_r, edge_w)
+        ped_xy = self._px(snap.ped_positions_m)
+        sprite, half = self._ped_sprite
+        corners = np.clip(np.rint(np.nan_to_num(ped_xy, nan=-1e6)) - half, -1e6, 1e6)
+        surf.blits([(sprite, corner) for corner in corners.astype(int).tolist()], False)
+        for (x, y), (vx, vy) in zip(ped_xy.tolist(), snap.ped_velocities_mps.tolist(), strict=True):
             speed = math.hypot(vx, vy)
             if speed > 1e-3:
                 length = max(speed * horizon_px, min_len) if self.show_velocities else min_len
