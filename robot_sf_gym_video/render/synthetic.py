@@ -73,23 +73,29 @@ class _Frame:
     ink: np.ndarray
     shape_rows: np.ndarray = field(repr=False)  # frame rows of the shape entries
     shape_cols: np.ndarray = field(repr=False)  # frame columns of the shape entries
-    _blocks: np.ndarray | None = field(default=None, repr=False)
+    _chroma: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
-    def blocks(self, width_px: int) -> np.ndarray:
-        """Return the 2x2 chroma block of each entry (computed once, on demand).
+    def chroma(self, width_px: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(blocks, inks)``: the 2x2 chroma block and ink of each chroma write.
 
+        Dark outlines (pedestrian and robot rims) write luma only: their blocks are shared
+        with the floor, and giving those blocks the rim's chroma would paint a coloured
+        halo around every agent once decoded; the floor's chroma keeps edges crisp.
         Shapes use their known rows/columns (shifts only); the few text pixels divide.
+        Computed once per frame, on demand.
         """
-        if self._blocks is None:
+        if self._chroma is None:
             half_w = width_px // 2
             text_rows, text_cols = np.divmod(self.dst[len(self.shape_rows) :], width_px)
-            self._blocks = np.concatenate(
+            blocks = np.concatenate(
                 (
                     (self.shape_rows >> 1) * half_w + (self.shape_cols >> 1),
                     (text_rows >> 1) * half_w + (text_cols >> 1),
                 )
             )
-        return self._blocks
+            keep = (self.ink != Ink.PED_EDGE) & (self.ink != Ink.ROBOT_EDGE)
+            self._chroma = blocks[keep], self.ink[keep]
+        return self._chroma
 
 
 class SyntheticRenderer:
@@ -133,8 +139,8 @@ class SyntheticRenderer:
 
         Y is exactly the BT.601 limited-range luma of ``render()``'s pixels. U and V are
         the 2x2 box average over the static scene; a block touched by a moving shape or
-        HUD text takes the chroma of the ink drawn last in it (nearest-sample chroma at
-        shape edges, the usual 4:2:0 look).
+        HUD text takes the chroma of the ink drawn last in it, except that dark agent
+        outlines keep the chroma underneath (see ``_Frame.chroma``).
         """
         layer, frame = self._draw(static, snap)
         width_px, height_px = self.size
@@ -142,9 +148,9 @@ class SyntheticRenderer:
         n_c = n_y // 4
         out = layer.yuv.copy()
         out[frame.dst] = LUT_Y[frame.ink]
-        blocks = frame.blocks(width_px)
-        out[n_y:][blocks] = LUT_U[frame.ink]
-        out[n_y + n_c :][blocks] = LUT_V[frame.ink]
+        blocks, inks = frame.chroma(width_px)
+        out[n_y:][blocks] = LUT_U[inks]
+        out[n_y + n_c :][blocks] = LUT_V[inks]
         return out
 
     def render_indices(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
