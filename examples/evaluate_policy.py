@@ -174,6 +174,8 @@ def evaluate(
         raise UsageError(f"unknown scenario {bad[0]!r}; allowed: {', '.join(known)}")
     if isinstance(episodes, bool) or not isinstance(episodes, int) or episodes < 1:
         raise UsageError(f"episodes must be an integer >= 1, got {episodes!r}")
+    if max_steps is not None and max_steps < 1:
+        raise UsageError(f"max_steps must be >= 1 or None, got {max_steps!r}")
     if isinstance(policy, str) and policy not in POLICY_NAMES:
         policy = load_policy(policy)
     out = Path(out_dir)

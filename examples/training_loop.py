@@ -138,7 +138,6 @@ def train(
         if value < 1:
             raise UsageError(f"{name} must be >= 1, got {value!r}")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     eval_seed = seed + 10_000  # one fixed situation: the videos show progress on it
     env = VideoArtifactWrapper(
@@ -169,6 +168,7 @@ def train(
                 )
     finally:
         env.close()
+    out.mkdir(parents=True, exist_ok=True)
     with (out / "evaluations.jsonl").open("w", encoding="utf-8") as sink:
         sink.writelines(json.dumps(row) + "\n" for row in evaluations)
     return evaluations

@@ -130,6 +130,7 @@ def test_library_accepts_callables_and_predict_objects(example, tmp_path):
         (["--policy", "greedy"], "'greedy'"),
         (["--policy", "no_such_module_xyz:act"], "no_such_module_xyz"),
         (["--episodes", "0"], "episodes"),
+        (["--max-steps", "0"], "max_steps"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(run_example, tmp_path, args, named):
@@ -137,4 +138,4 @@ def test_bad_input_is_one_line_and_exit_2(run_example, tmp_path, args, named):
     assert proc.returncode == 2
     [line] = proc.stderr.strip().splitlines()
     assert line.startswith("ERROR") and named in line
-    assert not (tmp_path / "o" / "videos").exists()
+    assert not (tmp_path / "o").exists()  # refused before anything is written

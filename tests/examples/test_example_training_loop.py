@@ -64,7 +64,13 @@ def test_filming_does_not_change_training(training, tmp_path):
     assert len(list((tmp_path / "100" / "videos").iterdir())) == 1
 
 
-def test_bad_count_exits_2(run_example, tmp_path):
-    proc = run_example("training_loop.py", "--eval-every", "0", "--out", str(tmp_path), check=False)
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [(["--eval-every", "0"], "eval_every must be >= 1"), (["--scenario", "nowhere"], "'nowhere'")],
+)
+def test_bad_input_exits_2(run_example, tmp_path, args, named):
+    proc = run_example("training_loop.py", *args, "--out", str(tmp_path / "o"), check=False)
     assert proc.returncode == 2
-    assert "eval_every must be >= 1" in proc.stderr
+    [line] = proc.stderr.strip().splitlines()
+    assert named in line
+    assert not (tmp_path / "o").exists()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from .conftest import count_frames, printed_videos
 
 ROW = re.compile(r"^\s*(\d+) (\S+)\s+(\w+)\s+(\d+)\s+(\d+)\s+(\S+\.mp4)$")
@@ -46,3 +48,15 @@ def test_several_episodes_per_sub_env(run_example, tmp_path):
     assert sorted(p.name for p in (out / "videos").iterdir()) == names
     for *_, steps, frames, video in (ROW.match(x).groups() for x in proc.stdout.splitlines()[1:]):
         assert count_frames(video) == int(steps) == int(frames) <= 12
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [(["--scenario", "nowhere"], "'nowhere'"), (["--num-envs", "0"], "num_envs >= 1")],
+)
+def test_bad_input_exits_2(run_example, tmp_path, args, named):
+    proc = run_example("vector_env.py", *args, "--out", str(tmp_path / "o"), check=False)
+    assert proc.returncode == 2
+    [line] = proc.stderr.strip().splitlines()
+    assert named in line
+    assert not (tmp_path / "o").exists()
