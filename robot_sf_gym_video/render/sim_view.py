@@ -264,8 +264,9 @@ class SimulationView:
             if n_rays >= 3:
                 pg.draw.aalines(surf, _rgb(Ink.LIDAR_SCAN), True, end_list)
 
-        if self.show_trail and len(snap.trail_m) >= 2:
-            pts = self._px(snap.trail_m).tolist()
+        trail = snap.trail_m.reshape(-1, 2)  # also accepts an empty trail of shape (0,)
+        if self.show_trail and len(trail) >= 2:
+            pts = self._px(trail).tolist()
             half = (len(pts) - 1) // 2  # older half of the segments, as in synthetic
             for part, ink in ((pts[: half + 1], Ink.TRAIL_OLD), (pts[half:], Ink.TRAIL_NEW)):
                 if len(part) >= 2:
@@ -277,11 +278,13 @@ class SimulationView:
         horizon_px = VELOCITY_HORIZON_S * vp.px_per_m
         ped_edge, vel_ink = _rgb(Ink.PED_EDGE), _rgb(Ink.VELOCITY)
         min_len = ped_r + 2.0 * scale
-        ped_xy = self._px(snap.ped_positions_m)
+        ped_xy = self._px(snap.ped_positions_m.reshape(-1, 2))
         sprite, half = self._ped_sprite
         corners = np.clip(np.rint(np.nan_to_num(ped_xy, nan=-1e6)) - half, -1e6, 1e6)
         surf.blits([(sprite, corner) for corner in corners.astype(int).tolist()], False)
-        for (x, y), (vx, vy) in zip(ped_xy.tolist(), snap.ped_velocities_mps.tolist(), strict=True):
+        for (x, y), (vx, vy) in zip(
+            ped_xy.tolist(), snap.ped_velocities_mps.reshape(-1, 2).tolist(), strict=True
+        ):
             speed = math.hypot(vx, vy)
             if speed > 1e-3:
                 length = max(speed * horizon_px, min_len) if self.show_velocities else min_len

@@ -214,9 +214,11 @@ class SyntheticRenderer:
 
         # One transform for every point, clamped half a padding outside the frame (fmax and
         # fmin also turn NaN into a bound, so bad data cannot index outside the canvas).
-        trail = snap.trail_m if self.show_trail else snap.trail_m[:0]
-        n_trail, n_ped = len(trail), len(snap.ped_positions_m)
-        world = np.concatenate((trail, snap.ped_positions_m, snap.robot_pose[None, :2]))
+        # reshape(-1, 2) also accepts an empty crowd or trail stored as shape (0,).
+        trail = snap.trail_m.reshape(-1, 2) if self.show_trail else np.empty((0, 2))
+        peds = snap.ped_positions_m.reshape(-1, 2)
+        n_trail, n_ped = len(trail), len(peds)
+        world = np.concatenate((trail, peds, snap.robot_pose[None, :2]))
         pts = world * layer.to_canvas_mul
         pts += layer.to_canvas_add
         np.fmin(np.fmax(pts, layer.clamp_lo, out=pts), layer.clamp_hi, out=pts)
@@ -237,7 +239,7 @@ class SyntheticRenderer:
         inks += [Ink.PED_EDGE, Ink.PED]
 
         # Heading ticks (along each pedestrian's velocity) and the robot's nose, in one go.
-        vel = snap.ped_velocities_mps
+        vel = snap.ped_velocities_mps.reshape(-1, 2)
         speed = np.hypot(vel[:, 0], vel[:, 1])
         reach = np.empty((n_ped + 1, 2))
         np.multiply(vel, (layer.tick_px / np.maximum(speed, _STILL_MPS))[:, None], out=reach[:-1])

@@ -255,6 +255,8 @@ def test_positions_outside_the_frame_are_hidden_not_wrapped(static):
 
 def test_empty_crowd_and_short_trails(static):
     renderer = SyntheticRenderer()
+    flat_empty = make_snap(peds=np.zeros(0), vels=np.zeros(0), trail=np.zeros(0))
+    assert renderer.render(static, flat_empty).shape == (240, 320, 3)
     for trail in (np.zeros((0, 2)), np.array([ROBOT_XY])):
         snap = make_snap(peds=np.zeros((0, 2)), vels=np.zeros((0, 2)), trail=trail)
         assert renderer.render(static, snap).shape == (240, 320, 3)
