@@ -56,6 +56,8 @@ _TRASH = 0  # a canvas pixel in the padding: writes that must not show go here
 _STILL_MPS = 1e-3  # pedestrians slower than this get no heading tick
 _MAX_TRAIL_SAMPLES = 64  # per trail segment; caps work if the trail ever jumps
 _PALETTE_PLANES = tuple(np.ascontiguousarray(PALETTE_RGB[:, c]) for c in range(3))
+_CHROMA_OK = np.ones(256, dtype=bool)  # False: the ink writes luma only (see _Frame.chroma)
+_CHROMA_OK[[Ink.PED_EDGE, Ink.ROBOT_EDGE, Ink.HUD_TEXT, Ink.HUD_DIM]] = False
 
 
 @dataclass
@@ -63,8 +65,8 @@ class _Frame:
     """The moving parts of one snapshot: frame pixel indices and their inks, in order.
 
     ``dst`` holds the shapes (already clipped to the map, below the HUD) followed by the
-    per-frame HUD text; ``ink`` is the palette index for each entry (intp, so table
-    look-ups need no index conversion).
+    per-frame HUD text (progress, then status); ``ink`` is the palette index for each
+    entry (intp, so table look-ups need no index conversion).
     """
 
     static: StaticScene
@@ -73,28 +75,29 @@ class _Frame:
     ink: np.ndarray
     shape_rows: np.ndarray = field(repr=False)  # frame rows of the shape entries
     shape_cols: np.ndarray = field(repr=False)  # frame columns of the shape entries
+    n_status: int = 0  # entries of the status text, at the end of dst
     _chroma: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def chroma(self, width_px: int) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(blocks, inks)``: the 2x2 chroma block and ink of each chroma write.
 
-        Dark outlines (pedestrian and robot rims) write luma only: their blocks are shared
-        with the floor, and giving those blocks the rim's chroma would paint a coloured
-        halo around every agent once decoded; the floor's chroma keeps edges crisp.
-        Shapes use their known rows/columns (shifts only); the few text pixels divide.
+        Luma-only inks (``_CHROMA_OK``) leave the chroma underneath: dark agent outlines,
+        whose blocks are shared with the floor (their chroma would paint a coloured halo
+        around every agent once decoded), and the neutral grey/white HUD text. Shapes use
+        their known rows/columns (shifts only); only a status word needs a division.
         Computed once per frame, on demand.
         """
         if self._chroma is None:
             half_w = width_px // 2
-            text_rows, text_cols = np.divmod(self.dst[len(self.shape_rows) :], width_px)
-            blocks = np.concatenate(
-                (
-                    (self.shape_rows >> 1) * half_w + (self.shape_cols >> 1),
-                    (text_rows >> 1) * half_w + (text_cols >> 1),
-                )
-            )
-            keep = (self.ink != Ink.PED_EDGE) & (self.ink != Ink.ROBOT_EDGE)
-            self._chroma = blocks[keep], self.ink[keep]
+            n = len(self.shape_rows)
+            blocks = (self.shape_rows >> 1) * half_w + (self.shape_cols >> 1)
+            inks = self.ink[:n]
+            if self.n_status:
+                rows, cols = np.divmod(self.dst[-self.n_status :], width_px)
+                blocks = np.concatenate((blocks, (rows >> 1) * half_w + (cols >> 1)))
+                inks = np.concatenate((inks, self.ink[-self.n_status :]))
+            ok = _CHROMA_OK[inks]
+            self._chroma = blocks[ok], inks[ok]
         return self._chroma
 
 
@@ -269,7 +272,7 @@ class SyntheticRenderer:
         keep = (rows.view(np.uintp) < self.size[1] - hud_h) & (cols.view(np.uintp) < self.size[0])
         ink = np.repeat(np.array(inks, dtype=np.intp), sizes)[keep]
         rows, cols = rows[keep] + hud_h, cols[keep]
-        text_idx, text_ink = self._hud(layer, static, snap)
+        text_idx, text_ink, n_status = self._hud(layer, static, snap)
         frame = _Frame(
             static=static,
             snap=snap,
@@ -277,14 +280,15 @@ class SyntheticRenderer:
             ink=np.concatenate((ink, text_ink)),
             shape_rows=rows,
             shape_cols=cols,
+            n_status=n_status,
         )
         self._frame = frame
         return layer, frame
 
     def _hud(
         self, layer: StaticLayer, static: StaticScene, snap: FrameSnapshot
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Return frame indices and inks of the per-frame HUD text (progress, status).
+    ) -> tuple[np.ndarray, np.ndarray, int]:
+        """Return frame indices, inks and status length of the HUD text (progress, status).
 
         Text is cut to whole characters that fit: the status (outcome) is right-aligned
         and wins over the progress text when the frame is too narrow for both.
@@ -301,4 +305,4 @@ class SyntheticRenderer:
         inks = np.repeat(
             np.array([ink for _, _, ink in parts], dtype=np.intp), [len(o) for o in offsets]
         )
-        return np.concatenate(offsets), inks
+        return np.concatenate(offsets), inks, len(offsets[1])

@@ -310,3 +310,23 @@ def test_zoomed_in_scene_draws_true_radii():
     radius = 0.3 * px_per_m
     assert idx[row, int(col + radius - 2)] == Ink.PED
     assert idx[row, int(col + radius + 2)] not in (Ink.PED, Ink.PED_EDGE)
+
+
+def test_yuv420p_chroma_of_outlines_and_hud(static):
+    renderer = SyntheticRenderer()
+    width, height = renderer.size
+    n = width * height
+    snap = make_snap(outcome="success")
+    idx = renderer.render_indices(static, snap)
+    yuv = renderer.render_for_encoder(static, snap)
+    u = yuv[n : n + n // 4].reshape(height // 2, width // 2)
+    # The status word carries its colour...
+    rows, cols = np.nonzero(idx == Ink.OUTCOME_SUCCESS)
+    assert (u[rows // 2, cols // 2] == LUT_U[Ink.OUTCOME_SUCCESS]).all()
+    # ...while dark outlines keep the floor's chroma: no orange halo around a lone pedestrian.
+    static_u = renderer._layer.yuv[n : n + n // 4].reshape(height // 2, width // 2)
+    rows, cols = np.nonzero(idx == Ink.PED_EDGE)
+    rim = [(r // 2, c // 2) for r, c in zip(rows, cols, strict=True)]
+    fill_blocks = {(r // 2, c // 2) for r, c in zip(*np.nonzero(idx == Ink.PED), strict=True)}
+    rim_only = [b for b in rim if b not in fill_blocks]
+    assert rim_only and all(u[b] == static_u[b] for b in rim_only)
