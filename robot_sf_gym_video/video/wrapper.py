@@ -165,6 +165,8 @@ class VideoArtifactWrapper(gym.Wrapper):
         ):
             raise UsageError(f"fps {fps!r} is invalid; use a positive number or None")
         self._social = _is_social_nav(env.unwrapped)
+        self._frame_snapshot = env.unwrapped.frame_snapshot if self._social else None
+        self._snapshot_push: Callable[[bytes], None] | None = None
         if video_size is not None:
             if not self._social:
                 raise UsageError(
@@ -312,7 +314,15 @@ class VideoArtifactWrapper(gym.Wrapper):
         obs, reward, terminated, truncated, info = self.env.step(action)
         if self._episode_open:
             self._steps += 1
-            if self._episode_error is None and self._res.recorder is not None:
+            push = self._snapshot_push
+            if push is not None:  # the SocialNav hot path, once the episode has begun
+                try:
+                    push(pack_snapshot(self._frame_snapshot()))
+                except RecorderDiedError as exc:
+                    self._fail_capture(str(exc))
+                except Exception as exc:  # a broken snapshot hook must not stop the env
+                    self._fail_capture(f"capturing step {self._steps} failed: {exc!r}")
+            elif self._episode_error is None and self._res.recorder is not None:
                 self._capture()
             if terminated or truncated:
                 info = {**info, **self._end_episode(abandoned=False)}
@@ -330,6 +340,7 @@ class VideoArtifactWrapper(gym.Wrapper):
             zero_step_skip = None
             if self._episode_open:
                 self._episode_open = False
+                self._snapshot_push = None
                 if self._steps == 0:
                     zero_step_skip = {"video_skip": self._skip("no-frames", "")}
                 elif self._begun:
@@ -425,28 +436,29 @@ class VideoArtifactWrapper(gym.Wrapper):
         return SnapshotRecorder(config, mode=mode)
 
     def _capture(self) -> None:
-        """Hand this step's state or frame to the recorder (the per-step hot path)."""
+        """Hand this step's frame (or the first snapshot of an episode) to the recorder."""
         recorder = self._res.recorder
-        unwrapped = self.env.unwrapped
         try:
             if self._social:
-                if not self._begun:
-                    recorder.begin(
-                        self._eid, self._final_path, self._report_path, unwrapped.static_scene()
-                    )
-                    self._begun = True
-                recorder.push(pack_snapshot(unwrapped.frame_snapshot()))
+                static = self.env.unwrapped.static_scene()
+                recorder.begin(self._eid, self._final_path, self._report_path, static)
+                self._begun = True
+                recorder.push(pack_snapshot(self._frame_snapshot()))
+                self._snapshot_push = recorder.push
                 return
             frame = self.env.render()
             if not self._begun:
                 recorder.begin(self._eid, self._final_path, self._report_path)
                 self._begun = True
             recorder.push(self._own_frame(frame))
-            return
         except RecorderDiedError as exc:
-            self._episode_error = str(exc)
+            self._fail_capture(str(exc))
         except Exception as exc:  # a broken frame source must not stop the episode
-            self._episode_error = f"capturing step {self._steps} failed: {exc!r}"
+            self._fail_capture(f"capturing step {self._steps} failed: {exc!r}")
+
+    def _fail_capture(self, message: str) -> None:
+        self._episode_error = message
+        self._snapshot_push = None
 
     def _own_frame(self, frame: Any) -> Any:
         """Return ``frame`` safe to queue: copied only if the env redraws into one buffer.
@@ -477,6 +489,7 @@ class VideoArtifactWrapper(gym.Wrapper):
     def _end_episode(self, abandoned: bool) -> dict[str, Any]:
         """Close the episode; return what goes into the ending step's ``info``."""
         self._episode_open = False
+        self._snapshot_push = None
         eid = self._eid
         status = self._status
         payload: dict[str, Any] | None = None
