@@ -134,15 +134,13 @@ def rect_outline_indices(
     x0: int, y0: int, x1: int, y1: int, thickness: int, width_px: int, row_min: int, row_max: int
 ) -> np.ndarray:
     """Return flat indices of the ``thickness``-px outline inside pixel rect [x0,x1)x[y0,y1)."""
-    x0, x1 = max(x0, 0), min(x1, width_px)
-    y0, y1 = max(y0, row_min), min(y1, row_max)
-    if x1 <= x0 or y1 <= y0:
+    cx0, cx1 = max(x0, 0), min(x1, width_px)
+    cy0, cy1 = max(y0, row_min), min(y1, row_max)
+    if cx1 <= cx0 or cy1 <= cy0:
         return np.empty(0, dtype=np.intp)
-    ys, xs = np.mgrid[y0:y1, x0:x1]
-    edge = (
-        (xs < x0 + thickness)
-        | (xs >= x1 - thickness)
-        | (ys < y0 + thickness)
-        | (ys >= y1 - thickness)
-    )
-    return (ys[edge] * width_px + xs[edge]).astype(np.intp)
+    mask = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+    mask[:thickness] = mask[-thickness:] = True
+    mask[:, :thickness] = mask[:, -thickness:] = True
+    mask = mask[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0]  # clip to the frame
+    rows, cols = np.nonzero(mask)
+    return ((rows + cy0) * width_px + cols + cx0).astype(np.intp)

@@ -124,6 +124,7 @@ class SyntheticRenderer:
         self.show_trail = bool(show_trail)
         self._layer: StaticLayer | None = None
         self._frame: _Frame | None = None
+        self._maps: dict = {}  # map images by scenario geometry, reused across episodes
         self._t_cache: dict[int, np.ndarray] = {}
 
     # -- public API -------------------------------------------------------------------------
@@ -141,9 +142,9 @@ class SyntheticRenderer:
         """Return a new yuv420p (I420) buffer: Y ``H*W`` bytes, then U, then V (``H*W/4``).
 
         Y is exactly the BT.601 limited-range luma of ``render()``'s pixels. U and V are
-        the 2x2 box average over the static scene; a block touched by a moving shape or
-        HUD text takes the chroma of the ink drawn last in it, except that dark agent
-        outlines keep the chroma underneath (see ``_Frame.chroma``).
+        the 2x2 box average over the static scene; a block touched by a moving shape or a
+        coloured HUD word takes the chroma of the ink drawn last in it, while dark agent
+        outlines and grey HUD text keep the chroma underneath (see ``_Frame.chroma``).
         """
         layer, frame = self._draw(static, snap)
         width_px, height_px = self.size
@@ -174,13 +175,14 @@ class SyntheticRenderer:
         """Drop cached layers (there is nothing else to release)."""
         self._layer = None
         self._frame = None
+        self._maps.clear()
 
     # -- per-frame drawing ------------------------------------------------------------------
 
     def _layer_for(self, static: StaticScene) -> StaticLayer:
         """Return the cached static layer of ``static`` (by identity), building it once."""
         if self._layer is None or self._layer.static is not static:
-            self._layer = build_static_layer(static, self.size)
+            self._layer = build_static_layer(static, self.size, self._maps)
             self._frame = None
         return self._layer
 

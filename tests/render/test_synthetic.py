@@ -330,3 +330,21 @@ def test_yuv420p_chroma_of_outlines_and_hud(static):
     fill_blocks = {(r // 2, c // 2) for r, c in zip(*np.nonzero(idx == Ink.PED), strict=True)}
     rim_only = [b for b in rim if b not in fill_blocks]
     assert rim_only and all(u[b] == static_u[b] for b in rim_only)
+
+
+def test_reused_map_gives_the_same_frames_as_a_fresh_renderer():
+    from robot_sf_gym_video.render.synthetic_layer import _i420_of
+
+    shared = SyntheticRenderer()
+    for goal in ((18.0, 5.0), (15.0, 2.0), (18.0, 5.0)):
+        static = make_static(goal_xy_m=goal, start_xy_m=(1.0, goal[1]))
+        snap = make_snap(collision="obstacle")
+        fresh = SyntheticRenderer()
+        assert shared.render(static, snap).tobytes() == fresh.render(static, snap).tobytes()
+        assert shared.render_for_encoder(static, snap).tobytes() == (
+            fresh.render_for_encoder(static, snap).tobytes()
+        )
+        layer = shared._layer
+        assert np.array_equal(layer.rgb, PALETTE_RGB[layer.idx])
+        assert np.array_equal(layer.yuv, _i420_of(layer.idx))
+    assert len(shared._maps) == 1  # one geometry, rasterized once
