@@ -39,6 +39,8 @@ from robot_sf_gym_video.render.font5x7 import ADVANCE_PX, text_width_px
 from robot_sf_gym_video.render.hud import hud_text
 from robot_sf_gym_video.render.palette import LUT_U, LUT_V, LUT_Y, PALETTE_RGB, Ink
 from robot_sf_gym_video.render.synthetic_layer import (
+    NOSE_DIRECTIONS,
+    TICK_DIRECTIONS,
     StaticLayer,
     build_static_layer,
     text_offsets,
@@ -52,7 +54,6 @@ __all__ = ["DEFAULT_SIZE", "SyntheticRenderer"]
 
 DEFAULT_SIZE: tuple[int, int] = (320, 240)
 
-_TRASH = 0  # a canvas pixel in the padding: writes that must not show go here
 _STILL_MPS = 1e-3  # pedestrians slower than this get no heading tick
 _MAX_TRAIL_SAMPLES = 64  # per trail segment; caps work if the trail ever jumps
 _PALETTE_PLANES = tuple(np.ascontiguousarray(PALETTE_RGB[:, c]) for c in range(3))
@@ -230,10 +231,12 @@ class SyntheticRenderer:
         centre = flat(pts[n_trail:])  # pedestrians, then the robot
 
         if n_trail >= 2:
+            # n samples per segment over [0, 1): spacing < 1 px, and each segment's end is
+            # the next one's start; the newest point lies under the robot's disc.
             tp = pts[:n_trail]
             step = tp[1:] - tp[:-1]
             n = min(int(np.abs(step).max()) + 1, _MAX_TRAIL_SAMPLES)
-            t = self._samples(n)[None, :, None]
+            t = self._samples(n)[None, :-1, None]
             samples = flat(tp[:-1, None, :] + step[:, None, :] * t)
             half = (n_trail - 1) // 2
             add(samples[:half], Ink.TRAIL_OLD)
@@ -243,23 +246,23 @@ class SyntheticRenderer:
         idx_parts += [(ped_centre + layer.ped_edge).ravel(), (ped_centre + layer.ped_fill).ravel()]
         inks += [Ink.PED_EDGE, Ink.PED]
 
-        # Heading ticks (along each pedestrian's velocity) and the robot's nose, in one go.
+        # Heading marks: one gather from per-direction line tables (no per-line sampling).
         vel = snap.ped_velocities_mps.reshape(-1, 2)
-        speed = np.hypot(vel[:, 0], vel[:, 1])
-        reach = np.empty((n_ped + 1, 2))
-        np.multiply(vel, (layer.tick_px / np.maximum(speed, _STILL_MPS))[:, None], out=reach[:-1])
-        theta = float(snap.robot_pose[2])
-        reach[-1] = (layer.nose_px * math.cos(theta), layer.nose_px * math.sin(theta))
-        reach[:, 1] *= -1.0  # world y up -> image rows down
-        t = self._samples(int(max(layer.tick_px, layer.nose_px)) + 1)[None, :, None]
-        strokes = flat(pts[n_trail:, None, :] + reach[:, None, :] * t)
-        strokes[:n_ped][speed < _STILL_MPS] = _TRASH
-        add(strokes[:n_ped], Ink.PED_EDGE)
+        moving = np.hypot(vel[:, 0], vel[:, 1]) >= _STILL_MPS
+        turn = np.arctan2(vel[:, 1], vel[:, 0]) * (TICK_DIRECTIONS / (2.0 * np.pi))
+        direction = np.rint(turn).astype(np.intp) & (TICK_DIRECTIONS - 1)
+        idx_parts.append((ped_centre + layer.ped_ticks[direction])[moving].ravel())
+        inks.append(Ink.PED_EDGE)
 
         robot = centre[n_ped:]
-        idx_parts += [robot + layer.robot_edge, robot + layer.robot_fill]
-        inks += [Ink.ROBOT_EDGE, Ink.ROBOT]
-        add(strokes[n_ped:], Ink.ROBOT_EDGE)
+        theta = float(snap.robot_pose[2])
+        nose = round(theta * NOSE_DIRECTIONS / (2.0 * math.pi)) % NOSE_DIRECTIONS
+        idx_parts += [
+            robot + layer.robot_edge,
+            robot + layer.robot_fill,
+            robot + layer.robot_noses[nose],
+        ]
+        inks += [Ink.ROBOT_EDGE, Ink.ROBOT, Ink.ROBOT_EDGE]
         if snap.collision is not None:
             idx_parts += [robot + layer.robot_ring, layer.collision_border]
             inks += [Ink.COLLISION, Ink.COLLISION]

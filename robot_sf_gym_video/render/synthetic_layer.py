@@ -129,8 +129,8 @@ class StaticLayer:
     robot_fill: np.ndarray
     robot_ring: np.ndarray
     collision_border: np.ndarray  # canvas indices of the frame-edge flash
-    tick_px: float  # pedestrian heading tick length, from the centre
-    nose_px: float  # robot heading line length, from the centre
+    ped_ticks: np.ndarray  # (TICK_DIRECTIONS, L) heading-tick offsets per direction
+    robot_noses: np.ndarray  # (NOSE_DIRECTIONS, L) robot heading-line offsets per direction
     hud_h: int  # HUD strip height; shapes are never drawn over it
     text_top: int  # frame index of the HUD text's top-left at column 0
     progress_x_px: int  # frame column where the per-frame HUD text starts
@@ -213,8 +213,8 @@ def build_static_layer(
         robot_fill=ring(-1.0, robot_r - scale),
         robot_ring=ring(ring_out - 2.0 * scale, ring_out),
         collision_border=(b_rows + geo.pad_y) * geo.canvas_w + b_cols + geo.pad_x,
-        tick_px=tick_px,
-        nose_px=nose_px,
+        ped_ticks=_line_table(tick_px, TICK_DIRECTIONS, scale, geo.canvas_w),
+        robot_noses=_line_table(nose_px, NOSE_DIRECTIONS, scale, geo.canvas_w),
         hud_h=hud_h,
         text_top=text_row * width_px,
         progress_x_px=2 * scale + label_w + ADVANCE_PX * scale,
@@ -223,6 +223,29 @@ def build_static_layer(
 
 
 _MAP_CACHE_SIZE = 16
+#: Heading marks are looked up from per-direction tables (11.25 and 5.6 degree steps): one
+#: gather per frame instead of sampling every line; invisible at these lengths (< 1 px).
+TICK_DIRECTIONS = 32
+NOSE_DIRECTIONS = 64
+
+
+@lru_cache(maxsize=64)
+def _line_table(length_px: float, n_dirs: int, scale: int, canvas_w: int) -> np.ndarray:
+    """Flat offsets of a line from a pixel's centre, ``length_px`` long, per direction.
+
+    Row ``d`` points at world angle ``2*pi*d/n_dirs`` (counter-clockwise from +x; image
+    rows grow downwards). Samples are < 1 px apart; a ``scale`` x ``scale`` pen widens it.
+    """
+    angles = 2.0 * np.pi * np.arange(n_dirs) / n_dirs
+    t = np.linspace(0.0, length_px, int(length_px) + 2)
+    dx = np.floor(0.5 + np.outer(np.cos(angles), t)).astype(np.intp)
+    dy = np.floor(0.5 - np.outer(np.sin(angles), t)).astype(np.intp)
+    table = dy * canvas_w + dx
+    if scale > 1:
+        pen = raster.flat_offsets(_square_pen(scale), canvas_w)
+        table = (table[:, :, None] + pen).reshape(n_dirs, -1)
+    table.setflags(write=False)
+    return table
 
 
 @lru_cache(maxsize=256)
