@@ -11,8 +11,9 @@ and on this class of machine every numpy call costs ~2 us, so the call count mat
    ready palette-index, RGB and I420 frames.
 2. Per frame the moving parts become ONE array of pixel indices plus one ink per index:
    every point goes through one affine transform; discs are precomputed stencils added to
-   their centres in one broadcast (no per-pedestrian loop); the trail, heading ticks and
-   robot nose are sampled at <= 1 px spacing in one broadcast each. Indices live in a
+   their centres in one broadcast (no per-pedestrian loop); the trail is sampled at < 1 px
+   spacing in one broadcast; heading ticks and the robot's nose are rows of precomputed
+   per-direction line tables, picked with one gather. Indices live in a
    virtual padded canvas with positions clamped into the padding, so nothing wraps; one
    pass maps them to frame pixels and drops what falls in the padding or over the HUD.
 3. Each output is "copy the static frame, write the touched pixels": luma and the three
