@@ -24,7 +24,7 @@ from typing import Any
 
 from robot_sf_gym_video import __version__
 from robot_sf_gym_video.benchmark.budget import judge_overhead
-from robot_sf_gym_video.benchmark.config import VIDEO_RENDERERS, load_config_file
+from robot_sf_gym_video.benchmark.config import BACKENDS, VIDEO_RENDERERS, load_config_file
 from robot_sf_gym_video.errors import DependencyNotInstalled, UsageError
 
 __all__ = ["entrypoint", "main", "main_parser"]
@@ -136,6 +136,8 @@ def _add_run(add: Callable[..., argparse.ArgumentParser]) -> None:
     arg("--max-steps", type=int, metavar="N", help="step limit per episode")
     arg("--policy", metavar="NAME", help="robot policy: goal (default), random, zero")
     arg("--workers", type=int, metavar="N", help="worker processes (default 1)")
+    arg("--backend", choices=BACKENDS, help="where episodes run: local (default) or ray")
+    arg("--ray-address", metavar="ADDR", help="Ray cluster to use (default: start a local one)")
     arg("--video", action="store_true", default=None, help="film every episode (default off)")
     arg("--no-video", action="store_true", default=None, help="no video; wins over anything")
     arg("--video-renderer", choices=VIDEO_RENDERERS, help="frame source; 'none' means no video")
@@ -168,6 +170,8 @@ _RUN_KEYS = (
     "max_steps",
     "policy",
     "workers",
+    "backend",
+    "ray_address",
     "video_size",
     "resume",
     "overwrite",
@@ -208,6 +212,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     verdict = judge_overhead(summary.estimated_overhead_pct, summary.budget_pct)
     if verdict.over_budget:
         logger.warning("%s", verdict.message())
+    if getattr(summary, "failures", None):  # Ray: episodes lost after retries
+        return 1
     return verdict.exit_code
 
 

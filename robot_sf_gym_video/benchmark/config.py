@@ -4,6 +4,7 @@
   value fails before any episode runs, with one line naming the value and what is allowed.
 - ``CONFIG_KEYS``: the keys a config file may use (the ``run_batch`` argument names).
 - ``VIDEO_RENDERERS``: allowed ``video_renderer`` values.
+- ``BACKENDS``: allowed ``backend`` values.
 - ``load_config_file(path)``: the TOML file as ``run_batch`` keyword arguments.
 - ``parse_video_size(value)``: ``"WxH"`` or ``[W, H]`` to ``(W, H)``.
 
@@ -28,6 +29,7 @@ else:  # pragma: no cover - Python 3.10 only
     import tomli as tomllib
 
 __all__ = [
+    "BACKENDS",
     "CONFIG_KEYS",
     "VIDEO_RENDERERS",
     "RunConfig",
@@ -36,6 +38,7 @@ __all__ = [
 ]
 
 VIDEO_RENDERERS: tuple[str, ...] = ("synthetic", "sim-view", "none")
+BACKENDS: tuple[str, ...] = ("local", "ray")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,6 +62,10 @@ class RunConfig:
         video_size: Frame size ``(width_px, height_px)``; None is the renderer default.
         progress: Show a progress bar (only on a terminal; needs tqdm).
         report: Write ``report.html`` after the batch.
+        backend: ``"local"`` (this machine's processes) or ``"ray"`` (one Ray task per
+            episode).
+        ray_address: Ray cluster to connect to (backend ``"ray"`` only); None starts a
+            local Ray instance.
     """
 
     out_dir: Path
@@ -76,6 +83,8 @@ class RunConfig:
     video_size: tuple[int, int] | None = None
     progress: bool = False
     report: bool = False
+    backend: str = "local"
+    ray_address: str | None = None
 
     @property
     def video_on(self) -> bool:
@@ -102,6 +111,7 @@ class RunConfig:
         if scenarios_file is not None and not Path(scenarios_file).is_file():
             raise UsageError(f"scenarios file {os.fspath(scenarios_file)} does not exist")
         max_steps = values["max_steps"]
+        backend, ray_address = _backend(values["backend"], values["ray_address"])
         return cls(
             out_dir=Path(values["out_dir"]),
             scenarios=_scenario_names(values["scenarios"]),
@@ -118,6 +128,8 @@ class RunConfig:
             video_size=parse_video_size(values["video_size"]),
             progress=_boolean("progress", values["progress"]),
             report=_boolean("report", values["report"]),
+            backend=backend,
+            ray_address=ray_address,
         )
 
 
@@ -156,6 +168,16 @@ def _scenario_names(value: Any) -> tuple[str, ...] | None:
     if not names:
         raise UsageError("scenarios must name at least one scenario")
     return names
+
+
+def _backend(backend: Any, ray_address: Any) -> tuple[str, str | None]:
+    if backend not in BACKENDS:
+        raise UsageError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
+    if ray_address is not None and (not isinstance(ray_address, str) or not ray_address):
+        raise UsageError(f"ray_address must be a non-empty string, got {ray_address!r}")
+    if ray_address is not None and backend != "ray":
+        raise UsageError(f"ray_address {ray_address!r} needs backend 'ray' (--backend ray)")
+    return backend, ray_address
 
 
 def _policy(value: Any) -> str:
@@ -200,6 +222,8 @@ _TOML_TYPES: Mapping[str, tuple[tuple[type, ...], str]] = {
     "video_size": ((str, list), '"WxH" or [W, H]'),
     "progress": ((bool,), "true or false"),
     "report": ((bool,), "true or false"),
+    "backend": ((str,), "a backend name"),
+    "ray_address": ((str,), "a Ray address string"),
 }
 _PATH_KEYS = ("out_dir", "scenarios_file")
 

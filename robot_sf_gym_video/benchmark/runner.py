@@ -25,6 +25,7 @@ from robot_sf_gym_video.benchmark.config import RunConfig
 from robot_sf_gym_video.benchmark.executor import execute
 from robot_sf_gym_video.benchmark.plan import build_plan
 from robot_sf_gym_video.benchmark.progress import Progress
+from robot_sf_gym_video.benchmark.ray_backend import RaySummary, execute_ray, require_ray
 from robot_sf_gym_video.benchmark.rundir import (
     ResumeState,
     RunPaths,
@@ -60,6 +61,8 @@ def run_batch(
     video_size: tuple[int, int] | str | None = None,
     progress: bool = False,
     report: bool = False,
+    backend: Literal["local", "ray"] = "local",
+    ray_address: str | None = None,
 ) -> BatchSummary:
     """Run ``episodes`` episodes of each scenario and record them in ``out_dir``.
 
@@ -81,6 +84,11 @@ def run_batch(
         video_size: Frame size ``(width_px, height_px)`` or ``"WxH"``; None: default.
         progress: Show a tqdm bar on stderr (only when it is a terminal).
         report: Write ``report.html`` into ``out_dir`` at the end.
+        backend: ``"local"`` runs episodes in ``workers`` processes here; ``"ray"`` runs
+            each episode as a Ray task (``workers`` is then ignored: the cluster's CPUs
+            decide) and puts episodes that still fail after Ray's retries into the
+            summary's ``failures`` instead of aborting (see ``docs/scaling.md``).
+        ray_address: Ray cluster to connect to; None starts a local Ray instance.
 
     Returns:
         The batch summary (episodes by outcome, videos, skips, timings, budget figures).
@@ -89,6 +97,7 @@ def run_batch(
         UsageError: a bad option, unknown scenario, malformed scenario file, a run
             directory that cannot be created or already holds records (without
             ``resume``/``overwrite``); raised before any episode runs.
+        DependencyNotInstalled: ``backend="ray"`` without ray installed.
     """
     started = time.perf_counter()
     config = RunConfig.build(
@@ -107,11 +116,16 @@ def run_batch(
         video_size=video_size,
         progress=progress,
         report=report,
+        backend=backend,
+        ray_address=ray_address,
     )
+    if config.backend == "ray":
+        require_ray()  # before the run directory is touched
     plan = build_plan(_scenario_names(config), config.episodes, config.seed)
     paths = prepare_run_dir(config)
     state = resume_run(paths, plan, config) if config.resume else ResumeState(list(plan), 0)
-    summary = BatchSummary(
+    summary_type = RaySummary if config.backend == "ray" else BatchSummary
+    summary = summary_type(
         run_dir=str(paths.run_dir),
         episodes_planned=len(plan),
         episodes_skipped_resume=state.kept,
@@ -170,8 +184,12 @@ class _Collector:
             video_dir=str(self.paths.videos) if self.config.video_on else None,
             video_size=self.config.video_size,
         )
+        if self.config.backend == "ray":
+            source = execute_ray(specs, settings, self.config.ray_address)
+        else:
+            source = execute(specs, settings, self.config.workers)
         # closing(): on any error here, workers and recorders are shut down at once.
-        with contextlib.closing(execute(specs, settings, self.config.workers)) as events:
+        with contextlib.closing(source) as events:
             for kind, payload in events:
                 if kind == "episode":
                     self._episode(payload)
@@ -179,6 +197,11 @@ class _Collector:
                     self._artifact(*payload)
                 elif kind == "cost":
                     self.summary.video_cost.merge(payload)
+                elif kind == "workers":  # Ray: the cluster's CPUs, known once connected
+                    self.summary.workers = payload
+                elif kind == "failed":  # Ray: no record; --resume runs it again
+                    self.summary.failures.append(payload)
+                    self.bar.episode_finished("failed")
         for episode_id, result in list(self.waiting.items()):
             logger.error("no video result arrived for %s; recording it as skipped", episode_id)
             message = "the recorder reported no result for this episode"
