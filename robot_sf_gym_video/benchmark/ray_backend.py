@@ -315,6 +315,9 @@ def execute_ray(
         UsageError: the cluster at ``address`` cannot be reached.
     """
     ray = require_ray()
+    if not specs:  # e.g. --resume of a finished run: no cluster needed
+        yield "cost", VideoCost()
+        return
     scenarios_text = _scenarios_text(settings.scenarios_file)
     with ray_session(address) as cpus:
         yield "workers", max(1, min(cpus, len(specs)))

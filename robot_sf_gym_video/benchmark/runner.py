@@ -121,6 +121,8 @@ def run_batch(
     )
     if config.backend == "ray":
         require_ray()  # before the run directory is touched
+        if config.workers > 1:
+            logger.warning("workers=%d is ignored with backend 'ray'", config.workers)
     plan = build_plan(_scenario_names(config), config.episodes, config.seed)
     paths = prepare_run_dir(config)
     state = resume_run(paths, plan, config) if config.resume else ResumeState(list(plan), 0)

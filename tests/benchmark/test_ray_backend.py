@@ -143,6 +143,57 @@ def test_failed_episode_is_a_summary_entry_not_a_record(tmp_path, monkeypatch, c
     ]
 
 
+@needs_stack
+def test_task_body_returns_the_mp4_bytes_and_needs_no_shared_files(tmp_path):
+    """``run_episode`` runs anywhere: the scenario file arrives as text, the MP4 as bytes."""
+    from importlib import resources
+
+    from robot_sf_gym_video.benchmark.ray_backend import _VideoStore, run_episode
+
+    text = resources.files("robot_sf_gym_video.sim").joinpath("scenarios").joinpath("empty.toml")
+    scenarios_text = text.read_text(encoding="utf-8")
+    spec = build_plan(["empty"], 1, 0)[0]
+    videos = tmp_path / "run" / "videos"
+    settings = WorkerSettings(
+        str(tmp_path / "driver-only.toml"), 6, "goal", True, "synthetic", str(videos), None
+    )
+    output = run_episode(spec, settings, scenarios_text)
+    video = output.result.video["video"]
+    assert video["path"] == f"{spec.episode_id}.mp4" and video["frames"] == 6
+    assert hashlib.sha256(output.video_bytes).hexdigest() == video["sha256"]
+    assert not videos.exists(), "the task never writes the driver's folder"
+    stored = _VideoStore(settings).store(output)
+    final = videos / f"{spec.episode_id}.mp4"
+    assert stored.video["video"]["path"] == str(final)
+    assert final.read_bytes() == output.video_bytes and [p.name for p in videos.iterdir()] == [
+        final.name
+    ]
+
+
+@needs_stack
+def test_driver_write_failures_become_skips(tmp_path):
+    from robot_sf_gym_video.benchmark.ray_backend import EpisodeOutput, _VideoStore
+
+    spec = build_plan(["crossing"], 1, 0)[0]
+    data = b"not really an mp4"
+    video = {
+        "path": f"{spec.episode_id}.mp4",
+        "format": "mp4",
+        "filesize_bytes": len(data),
+        "frames": 3,
+        "renderer": "synthetic",
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    result = EpisodeResult(spec, 3, "timeout", {}, 0.1, {"video": video})
+    (tmp_path / "videos").write_text("a file where the folder should be")
+    settings = WorkerSettings(None, 3, "goal", True, "synthetic", str(tmp_path / "videos"), None)
+    store = _VideoStore(settings)
+    skip = store.store(EpisodeOutput(result, data, VideoCost())).video["video_skip"]
+    assert skip["reason"] == "unwritable-path" and skip["steps"] == 3
+    skip = store.store(EpisodeOutput(result, data[:-1] + b"?", VideoCost())).video["video_skip"]
+    assert skip["reason"] == "encode-error" and "damaged" in skip["message"]
+
+
 # -- on a local Ray ------------------------------------------------------------------------
 @pytest.mark.slow
 def test_local_ray_is_loopback_only(ray_cluster):
@@ -270,7 +321,7 @@ def test_episode_that_raises_is_a_failure_and_the_batch_goes_on(ray_cluster, tmp
 @needs_stack
 def test_ctrl_c_cancels_and_resume_finishes(ray_cluster, tmp_path):
     out = tmp_path / "run"
-    kwargs = {**MICRO, "episodes": 4, "max_steps": 60}
+    kwargs = {**MICRO, "episodes": 5, "max_steps": 60}
     records = out / "episodes.jsonl"
 
     def interrupt_after_first_record():
@@ -287,11 +338,13 @@ def test_ctrl_c_cancels_and_resume_finishes(ray_cluster, tmp_path):
         run_batch(out, backend="ray", **kwargs)
     watcher.join()
     done_before = len(records_of(out))
-    assert 1 <= done_before < 8
+    assert 1 <= done_before < 10
     assert not [p.name for p in (out / "videos").iterdir() if not p.name.endswith(".mp4")]
     summary = run_batch(out, backend="ray", resume=True, **kwargs)
     assert summary.episodes_skipped_resume == done_before
-    assert summary.episodes_run == 8 - done_before and summary.failures == []
+    assert summary.episodes_run == 10 - done_before and summary.failures == []
     ids = [r["episode_id"] for r in records_of(out)]
-    assert len(ids) == len(set(ids)) == 8
+    assert len(ids) == len(set(ids)) == 10
     assert validate_run(out) == []
+    again = run_batch(out, backend="ray", resume=True, **kwargs)  # nothing left: no tasks
+    assert again.episodes_run == 0 and again.episodes_skipped_resume == 10
