@@ -13,6 +13,7 @@ the GIL. The queue holds at most ``max_queued_frames`` frames: if the encoder fa
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
@@ -60,6 +61,7 @@ class FrameThreadRecorder:
         self._results: queue.Queue[dict[str, Any]] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="robot-sf-video-writer", daemon=True)
         self._closed = False
+        self._cpu0 = (0.0, 0.0)
         self._thread.start()
 
     # -- called from the env's thread ------------------------------------------------------
@@ -69,7 +71,7 @@ class FrameThreadRecorder:
 
     def push(self, frame: Any) -> None:
         """Hand over one frame; blocks only while the queue is full."""
-        self._inbox.put(("S", frame))
+        self._put(("S", frame))
 
     def end(self, steps: int) -> None:
         """Finish the current episode; its result arrives in ``poll()``/``wait()``."""
@@ -105,47 +107,56 @@ class FrameThreadRecorder:
         """Finish queued work (pending ``end`` messages), stop the thread; idempotent."""
         if self._closed:
             return
-        self._closed = True
         if self._thread.is_alive():
-            self._inbox.put(("Q",))
+            with contextlib.suppress(RecorderDiedError):
+                self._put(("Q",))
             self._thread.join()
+        self._closed = True
 
     # -- the writer thread -------------------------------------------------------------------
     def _put(self, message: tuple[Any, ...]) -> None:
+        """Queue ``message``; while the queue is full, make sure the thread still runs."""
         if self._closed:
             raise RecorderDiedError("the recorder is closed")
-        self._inbox.put(message)
+        while True:
+            try:
+                self._inbox.put(message, timeout=_WAIT_POLL_S)
+                return
+            except queue.Full:
+                if not self._thread.is_alive():
+                    raise RecorderDiedError("the video writer thread stopped") from None
 
     def _run(self) -> None:
-        encoder = self._encoder
-        cpu0 = (time.thread_time(), children_cpu_s())
         try:
             while True:
                 message = self._inbox.get()
-                kind = message[0]
-                if kind == "S":
-                    frame = message[1]
-                    del message
-                    try:
-                        rgb = to_rgb24(frame)
-                    except ValueError as exc:
-                        encoder.fail("encode-error", str(exc))
-                        continue
-                    del frame
-                    encoder.add_frame(rgb.data, rgb.shape[1], rgb.shape[0], "rgb24")
-                elif kind == "B":
-                    cpu0 = (time.thread_time(), children_cpu_s())
-                    encoder.begin(message[1], message[2], message[3], "env")
-                elif kind == "E":
-                    result = encoder.end(message[1])
-                    cpu_s = time.thread_time() - cpu0[0] + children_cpu_s() - cpu0[1]
-                    result["encode_cpu_ms"] = cpu_s * 1000.0
-                    self._results.put(result)
-                elif kind == "D":
-                    encoder.discard()
-                elif kind == "Q":
+                if message[0] == "Q":
                     return
-        except Exception:
-            log.exception("video writer thread failed")
+                try:
+                    self._handle(message)
+                except Exception as exc:  # one bad frame must not stop later episodes
+                    log.debug("video writer message failed", exc_info=True)
+                    self._encoder.fail("encode-error", f"writer error: {exc!r}")
         finally:
-            encoder.shutdown()
+            self._encoder.shutdown()
+
+    def _handle(self, message: tuple[Any, ...]) -> None:
+        encoder = self._encoder
+        kind = message[0]
+        if kind == "S":
+            try:
+                rgb = to_rgb24(message[1])
+            except ValueError as exc:
+                encoder.fail("encode-error", str(exc))
+                return
+            encoder.add_frame(rgb.data, rgb.shape[1], rgb.shape[0], "rgb24")
+        elif kind == "B":
+            self._cpu0 = (time.thread_time(), children_cpu_s())
+            encoder.begin(message[1], message[2], message[3], "env")
+        elif kind == "E":
+            result = encoder.end(message[1])
+            cpu_s = time.thread_time() - self._cpu0[0] + children_cpu_s() - self._cpu0[1]
+            result["encode_cpu_ms"] = cpu_s * 1000.0
+            self._results.put(result)
+        elif kind == "D":
+            encoder.discard()

@@ -360,9 +360,15 @@ def recorder_main(
             try:
                 message = inbox.recv_bytes()
             except (EOFError, OSError):
-                break
-            if not loop.handle(message, outbox):
-                break
+                break  # the env side is gone
+            try:
+                if not loop.handle(message, outbox):
+                    break
+            except (EOFError, OSError, BrokenPipeError):
+                break  # cannot report results any more
+            except Exception as exc:  # one bad message must not stop later episodes
+                log.debug("recorder message failed", exc_info=True)
+                loop.encoder.fail("encode-error", f"recorder error: {exc!r}")
     except SystemExit:
         pass
     except Exception:

@@ -353,3 +353,41 @@ def test_vector_envs(tmp_path, vector_cls):
         assert 0 < frames <= 12
         assert count_frames(path) == frames
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_dead_writer_thread_does_not_hang_the_env(tmp_path, monkeypatch):
+    from robot_sf_gym_video.video import frame_recorder
+
+    def crash(*args, **kwargs):
+        raise SystemExit  # kills the writer thread outright (not an Exception)
+
+    monkeypatch.setattr(frame_recorder, "to_rgb24", crash)
+    env = VideoArtifactWrapper(cartpole(max_episode_steps=40), video_dir=tmp_path)
+    trace = run_episode(env, seed=0, actions=[0, 1])
+    env.close()
+    assert trace[-1][-1]["video_skip"]["reason"] == "encode-error"
+    assert leftovers(tmp_path) == []
+    assert not list(tmp_path.glob("*.mp4"))
+
+
+def test_writer_error_fails_only_that_episode(tmp_path, monkeypatch):
+    from robot_sf_gym_video.video import frame_recorder
+
+    real = frame_recorder.to_rgb24
+    calls = {"n": 0}
+
+    def flaky(frame):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("bad frame")
+        return real(frame)
+
+    monkeypatch.setattr(frame_recorder, "to_rgb24", flaky)
+    env = VideoArtifactWrapper(cartpole(max_episode_steps=10), video_dir=tmp_path)
+    first = run_episode(env, seed=0, actions=[0, 1])[-1][-1]
+    second = run_episode(env, seed=1, actions=[0, 1])[-1][-1]
+    env.close()
+    assert first["video_skip"]["reason"] == "encode-error"
+    assert "bad frame" in first["video_skip"]["message"]
+    assert count_frames(second["video"]["path"]) == 10

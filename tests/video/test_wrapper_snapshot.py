@@ -234,3 +234,19 @@ def test_vector_envs(tmp_path, vector_cls):
     for frames, path in ended:
         assert frames in (6, 7)
         assert count_frames(path) == frames
+
+
+@pytest.mark.slow
+def test_spawn_start_method(tmp_path, monkeypatch):
+    """Where fork is not used (macOS, Windows) the recorder is spawned; same result."""
+    from robot_sf_gym_video.video import snapshot_recorder
+
+    monkeypatch.setattr(snapshot_recorder, "start_method", lambda: "spawn")
+    env = VideoArtifactWrapper(FakeSocialNavEnv(max_steps=6), video_dir=tmp_path)
+    info = run(env, seed=0)[-1][-1]
+    env.close()
+    assert count_frames(info["video"]["path"]) == 6
+    ours = [
+        p for p in psutil.Process().children() if "resource_tracker" not in " ".join(p.cmdline())
+    ]
+    assert ours == []
