@@ -68,7 +68,9 @@ def _policy(rng: Any) -> Any:
     return np.array([0.8, rng.uniform(-0.3, 0.3)], np.float32)
 
 
-def handover_child(condition: str, scenario: str, episodes: int, out_dir: Path) -> dict:
+def handover_child(
+    condition: str, scenario: str, episodes: int, out_dir: Path, size: tuple[int, int] | None
+) -> dict:
     """Run ``episodes`` SocialNav episodes under ``condition``; return per-step figures."""
     import numpy as np
 
@@ -80,7 +82,7 @@ def handover_child(condition: str, scenario: str, episodes: int, out_dir: Path) 
     timer = _timed_inner(SocialNavEnv(scenario))
     env = timer
     if condition != "plain":
-        env = VideoArtifactWrapper(timer, video_dir=out_dir, finalize=condition)
+        env = VideoArtifactWrapper(timer, video_dir=out_dir, finalize=condition, video_size=size)
     rng = np.random.default_rng(0)
     extra_cpu_ns, extra_wall_ns, end_extra_wall_ns, reset_wall_ns = [], [], [], []
     for episode in range(episodes):
@@ -172,13 +174,17 @@ def _child(args: list[str]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run_handover(scenario: str, episodes: int, repeats: int, tmp: Path) -> dict:
+def run_handover(
+    scenario: str, episodes: int, repeats: int, tmp: Path, size: list[int] | None
+) -> dict:
     """Run the hand-over conditions round-robin; keep the run with median batch wall."""
     runs: dict[str, list[dict]] = {c: [] for c in HANDOVER_CONDITIONS}
     for rep in range(repeats):
         for condition in HANDOVER_CONDITIONS:
             out = tmp / f"handover-{condition}-{rep}"
             args = ["--child-handover", condition, "--scenario", scenario]
+            if size:
+                args += ["--video-size", str(size[0]), str(size[1])]
             runs[condition].append(_child([*args, "--episodes", str(episodes), "--out", str(out)]))
     picked = {}
     for condition, results in runs.items():
@@ -206,7 +212,7 @@ def run_rss(lengths: list[int], tmp: Path) -> list[dict]:
 
 
 def _print_handover(result: dict) -> None:
-    print("\n== hand-over (SocialNav, synthetic, calling thread) ==")
+    print("\n== hand-over (SocialNav, synthetic renderer; figures of the calling thread) ==")
     for condition, row in result.items():
         print(
             f"{condition:10s} steps {row['steps']:5d}  batch {row['wall_s']:6.2f} s"
@@ -252,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episodes", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--lengths", type=int, nargs="+", default=[200, 1000, 5000])
+    parser.add_argument(
+        "--video-size", type=int, nargs=2, metavar=("W", "H"), help="SocialNav frame size"
+    )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--child-handover", choices=HANDOVER_CONDITIONS, help=argparse.SUPPRESS)
     parser.add_argument("--child-rss", choices=("socialnav", "mountaincar"), help=argparse.SUPPRESS)
@@ -260,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_handover:
-        result = handover_child(args.child_handover, args.scenario, args.episodes, args.out)
+        size = tuple(args.video_size) if args.video_size else None
+        result = handover_child(args.child_handover, args.scenario, args.episodes, args.out, size)
         print(json.dumps(result))
         return 0
     if args.child_rss:
@@ -276,7 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     with tempfile.TemporaryDirectory(prefix="bench-wrapper-") as tmp:
         if args.section in ("all", "handover"):
-            report["handover"] = run_handover(args.scenario, args.episodes, args.repeats, Path(tmp))
+            report["handover"] = run_handover(
+                args.scenario, args.episodes, args.repeats, Path(tmp), args.video_size
+            )
             _print_handover(report["handover"])
         if args.section in ("all", "rss"):
             report["rss"] = run_rss(args.lengths, Path(tmp))
