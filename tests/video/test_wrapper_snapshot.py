@@ -250,3 +250,25 @@ def test_spawn_start_method(tmp_path, monkeypatch):
         p for p in psutil.Process().children() if "resource_tracker" not in " ".join(p.cmdline())
     ]
     assert ours == []
+
+
+def test_hostile_scenario_name_stays_inside(tmp_path):
+    video_dir = tmp_path / "a" / "videos"
+    env = wrap(FakeSocialNavEnv(max_steps=3, scenario="../../../evil/..\\x"), video_dir)
+    info = run(env, seed=0)[-1][-1]
+    env.close()
+    path = Path(info["video"]["path"])
+    assert path.parent == video_dir
+    assert path.name == "---..-..-evil-..-x__0__0.mp4"
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [path.name]
+
+
+def test_unwritable_dir_in_recorder_process(tmp_path):
+    blocker = tmp_path / "videos"
+    blocker.write_text("a file, not a folder")
+    env = wrap(FakeSocialNavEnv(max_steps=4), blocker)
+    infos = [run(env, seed=s)[-1][-1] for s in (0, 1)]
+    env.close()
+    assert [i["video_skip"]["reason"] for i in infos] == ["unwritable-path"] * 2
+    assert [i["video_skip"]["steps"] for i in infos] == [4, 4]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["videos"]
