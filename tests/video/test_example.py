@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import count_frames
+from .helpers import count_frames
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "record_episode.py"
 

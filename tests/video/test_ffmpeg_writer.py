@@ -6,11 +6,12 @@ import time
 
 import numpy as np
 import pytest
-from conftest import count_frames, decoded_frames, leftovers
 
 from robot_sf_gym_video.video import ffmpeg
 from robot_sf_gym_video.video.ffmpeg import FfmpegStreamWriter, probe_encoder
 from robot_sf_gym_video.video.writer import EncoderFailedError, PathUnwritableError
+
+from .helpers import count_frames, decoded_frames, leftovers
 
 
 def _write(path, frames, pix_fmt="rgb24"):

@@ -8,12 +8,13 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 import pytest
-from conftest import count_frames, decoded_frames, leftovers
-from fakes import dump_factory
 
 import robot_sf_gym_video
 from robot_sf_gym_video.render.factory import create_renderer
 from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
+
+from .fakes import dump_factory
+from .helpers import count_frames, decoded_frames, leftovers
 
 RENDERERS = ["synthetic", "sim-view"]
 

@@ -11,12 +11,13 @@ import gymnasium as gym
 import numpy as np
 import psutil
 import pytest
-from conftest import count_frames, decoded_frames, leftovers, wait_for_encoders
-from fakes import dump_factory
 
 from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.video import wrapper as wrapper_mod
 from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
+
+from .fakes import dump_factory
+from .helpers import count_frames, decoded_frames, leftovers, wait_for_encoders
 
 
 def cartpole(**kw):

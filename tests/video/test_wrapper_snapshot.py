@@ -14,11 +14,12 @@ import gymnasium as gym
 import numpy as np
 import psutil
 import pytest
-from conftest import count_frames, leftovers, wait_for_encoders
-from fakes import SIZE, FakeSocialNavEnv, dump_factory, synthetic_factory
 
 from robot_sf_gym_video.render.synthetic import SyntheticRenderer
 from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
+
+from .fakes import SIZE, FakeSocialNavEnv, dump_factory, synthetic_factory
+from .helpers import count_frames, leftovers, wait_for_encoders
 
 
 def wrap(env, tmp_path, **kw):
