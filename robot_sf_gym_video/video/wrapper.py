@@ -110,7 +110,7 @@ class VideoArtifactWrapper(gym.Wrapper):
             other env must have ``render_mode="rgb_array"`` and is filmed from its own
             ``render()`` (artifact ``renderer: "env"``).
         renderer: ``"synthetic"``, ``"sim-view"`` or ``"none"`` (records nothing).
-        video_dir: Output folder, created at the first recorded frame.
+        video_dir: Output folder, created when the first recorded episode starts.
         enabled: Record from the first episode on. ``False`` (or ``renderer="none"``)
             makes the wrapper a pure pass-through: no probe, folder, thread or process
             until ``start_recording()``.
