@@ -3,6 +3,14 @@
 import numpy as np
 import pytest
 
+from .helpers import ProcessWatch
+
+
+@pytest.fixture
+def procs() -> ProcessWatch:
+    """Watch for processes a test starts (and must stop)."""
+    return ProcessWatch()
+
 
 @pytest.fixture
 def gradient_frames() -> list[np.ndarray]:

@@ -31,14 +31,44 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if "partial" in p.name or p.name.startswith("."))
 
 
-def wait_for_encoders(n: int, timeout_s: float = 10.0) -> list:
-    """Wait until ``n`` ffmpeg processes run below this process; return them (psutil)."""
-    import psutil
+class ProcessWatch:
+    """Processes started below this one since the watch was created.
 
+    The whole suite runs in one interpreter, so other tests may leave helpers running
+    (e.g. multiprocessing's resource tracker); only processes new to a test count.
+    """
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._me = psutil.Process()
+        self._before = {p.pid for p in self._me.children(recursive=True)}
+
+    def new(self, ffmpeg: bool | None = None) -> list:
+        """Live processes started since creation (only ffmpeg / only non-ffmpeg if asked)."""
+        import psutil
+
+        out = []
+        for proc in self._me.children(recursive=True):
+            try:
+                if proc.pid in self._before or proc.status() == psutil.STATUS_ZOMBIE:
+                    continue
+                if "resource_tracker" in " ".join(proc.cmdline()):
+                    continue
+                if ffmpeg is None or ("ffmpeg" in proc.name()) == ffmpeg:
+                    out.append(proc)
+            except psutil.NoSuchProcess:
+                continue
+        return out
+
+
+def wait_for_encoders(n: int, timeout_s: float = 10.0, watch: ProcessWatch | None = None) -> list:
+    """Wait until ``n`` new ffmpeg processes run below this process; return them (psutil)."""
+    watch = watch or ProcessWatch()
     deadline = time.monotonic() + timeout_s
     found: list = []
     while time.monotonic() < deadline:
-        found = [p for p in psutil.Process().children(recursive=True) if "ffmpeg" in p.name()]
+        found = watch.new(ffmpeg=True)
         if len(found) >= n:
             return found
         time.sleep(0.01)

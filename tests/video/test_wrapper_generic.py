@@ -165,7 +165,7 @@ def test_bad_options(kwargs, word):
 
 
 @pytest.mark.parametrize("kwargs", [{"enabled": False}, {"renderer": "none"}])
-def test_disabled_is_pure_pass_through(tmp_path, monkeypatch, kwargs):
+def test_disabled_is_pure_pass_through(tmp_path, monkeypatch, kwargs, procs):
     def boom():
         raise AssertionError("probed")
 
@@ -175,7 +175,7 @@ def test_disabled_is_pure_pass_through(tmp_path, monkeypatch, kwargs):
     info = run_episode(env, seed=1)[-1][-1]
     assert not {"video", "video_skip", "video_pending"} & set(info)
     assert threading.active_count() == threads
-    assert psutil.Process().children() == []
+    assert procs.new() == []
     env.close()
     assert not (tmp_path / "v").exists()
     assert env.collect_artifacts() == []
@@ -208,7 +208,7 @@ def test_identity_and_seed_stream(tmp_path):
     assert os.path.basename(c) == "cp__none__0.mp4"
 
 
-def test_close_mid_episode_leaves_nothing(tmp_path):
+def test_close_mid_episode_leaves_nothing(tmp_path, procs):
     env = VideoArtifactWrapper(cartpole(), video_dir=tmp_path)
     env.reset(seed=0)
     for _ in range(5):
@@ -217,7 +217,7 @@ def test_close_mid_episode_leaves_nothing(tmp_path):
     env.close()
     assert list(tmp_path.iterdir()) == []
     assert env.collect_artifacts() == []
-    assert psutil.Process().children() == []
+    assert procs.new() == []
 
 
 def test_zero_step_episode(tmp_path):
@@ -274,12 +274,14 @@ def test_reset_mid_episode_finalises_partial(tmp_path):
     assert count_frames(payload["video"]["path"]) == 4
 
 
-def test_ffmpeg_dying_mid_episode(tmp_path, caplog):
+def test_ffmpeg_dying_mid_episode(tmp_path, caplog, procs):
     env = VideoArtifactWrapper(cartpole(), video_dir=tmp_path)
     env.reset(seed=0)
     for _ in range(3):
         env.step(0)
-    victims = wait_for_encoders(2)  # the episode's encoder and the spare for the next one
+    victims = wait_for_encoders(
+        2, watch=procs
+    )  # the episode's encoder and the spare for the next one
     for proc in victims:
         os.kill(proc.pid, signal.SIGKILL)
     psutil.wait_procs(victims, timeout=5)

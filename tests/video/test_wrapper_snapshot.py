@@ -12,7 +12,6 @@ from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
-import psutil
 import pytest
 
 from robot_sf_gym_video.render.synthetic import SyntheticRenderer
@@ -38,12 +37,8 @@ def run(env, seed, n_max=1000):
     return trace
 
 
-def python_children():
-    return [p for p in psutil.Process().children(recursive=True) if "ffmpeg" not in p.name()]
-
-
 @pytest.mark.parametrize("mode", ["process", "thread"])
-def test_frames_equal_steps(tmp_path, mode):
+def test_frames_equal_steps(tmp_path, mode, procs):
     env = wrap(FakeSocialNavEnv(max_steps=15), tmp_path, recorder=mode)
     pids = set()
     for ep in range(2):
@@ -53,10 +48,10 @@ def test_frames_equal_steps(tmp_path, mode):
         assert video["renderer"] == "synthetic"
         assert Path(video["path"]).name == f"fake-cross__{ep}__{ep}.mp4"
         assert count_frames(video["path"]) == 15
-        pids |= {p.pid for p in python_children()}
+        pids |= {p.pid for p in procs.new(ffmpeg=False)}
     assert len(pids) == (1 if mode == "process" else 0)  # one recorder, alive across episodes
     env.close()
-    assert psutil.Process().children() == []
+    assert procs.new() == []
     assert leftovers(tmp_path) == []
 
 
@@ -114,25 +109,27 @@ def test_recorded_i420_equals_renderer(tmp_path):
     np.testing.assert_array_equal(raw.reshape(8, -1), np.stack(expected))
 
 
-def test_close_mid_episode(tmp_path):
+def test_close_mid_episode(tmp_path, procs):
     env = wrap(FakeSocialNavEnv(max_steps=50), tmp_path)
     env.reset(seed=0)
     for _ in range(10):
         env.step(np.zeros(2))
-    assert python_children()
+    assert procs.new(ffmpeg=False)
     env.close()
     env.close()
-    assert psutil.Process().children(recursive=True) == []
+    assert procs.new() == []
     assert list(tmp_path.iterdir()) == []
     assert env.collect_artifacts() == []
 
 
-def test_ffmpeg_killed_mid_episode(tmp_path):
+def test_ffmpeg_killed_mid_episode(tmp_path, procs):
     env = wrap(FakeSocialNavEnv(max_steps=40), tmp_path)
     env.reset(seed=0)
     for _ in range(10):  # more than one batch of snapshots
         env.step(np.zeros(2))
-    victims = wait_for_encoders(2)  # the episode's encoder and the spare for the next one
+    victims = wait_for_encoders(
+        2, watch=procs
+    )  # the episode's encoder and the spare for the next one
     for proc in victims:
         os.kill(proc.pid, signal.SIGKILL)
     trace = run_rest(env)
@@ -155,11 +152,11 @@ def run_rest(env):
             return infos
 
 
-def test_recorder_killed_mid_episode(tmp_path):
+def test_recorder_killed_mid_episode(tmp_path, procs):
     env = wrap(FakeSocialNavEnv(max_steps=2000), tmp_path)
     env.reset(seed=0)
     env.step(np.zeros(2))
-    [recorder] = python_children()
+    [recorder] = procs.new(ffmpeg=False)
     recorder.kill()
     recorder.wait(5)
     infos = run_rest(env)  # the env keeps running
@@ -181,11 +178,11 @@ def test_broken_renderer_is_encode_error(tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_codec_unavailable_starts_nothing(tmp_path, monkeypatch):
+def test_codec_unavailable_starts_nothing(tmp_path, monkeypatch, procs):
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/nonexistent")
     env = wrap(FakeSocialNavEnv(max_steps=5), tmp_path / "v")
     env.reset(seed=0)
-    assert psutil.Process().children() == []
+    assert procs.new() == []
     info = run_rest(env)[-1]
     env.close()
     assert info["video_skip"]["reason"] == "codec-unavailable"
@@ -202,15 +199,15 @@ def test_background_mode_returns_at_once(tmp_path):
     assert all(count_frames(p["video"]["path"]) == 10 for _, p in results)
 
 
-def test_forgotten_wrapper_cleans_up(tmp_path):
+def test_forgotten_wrapper_cleans_up(tmp_path, procs):
     env = wrap(FakeSocialNavEnv(max_steps=50), tmp_path)
     env.reset(seed=0)
     env.step(np.zeros(2))
-    [recorder] = python_children()
+    [recorder] = procs.new(ffmpeg=False)
     del env
     gc.collect()
     recorder.wait(10)
-    assert psutil.Process().children(recursive=True) == []
+    assert procs.new() == []
     assert leftovers(tmp_path) == []
 
 
@@ -238,7 +235,7 @@ def test_vector_envs(tmp_path, vector_cls):
 
 
 @pytest.mark.slow
-def test_spawn_start_method(tmp_path, monkeypatch):
+def test_spawn_start_method(tmp_path, monkeypatch, procs):
     """Where fork is not used (macOS, Windows) the recorder is spawned; same result."""
     from robot_sf_gym_video.video import snapshot_recorder
 
@@ -247,10 +244,7 @@ def test_spawn_start_method(tmp_path, monkeypatch):
     info = run(env, seed=0)[-1][-1]
     env.close()
     assert count_frames(info["video"]["path"]) == 6
-    ours = [
-        p for p in psutil.Process().children() if "resource_tracker" not in " ".join(p.cmdline())
-    ]
-    assert ours == []
+    assert procs.new() == []
 
 
 def test_hostile_scenario_name_stays_inside(tmp_path):
