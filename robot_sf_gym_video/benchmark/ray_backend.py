@@ -32,6 +32,7 @@ import logging
 import os
 import secrets
 import shutil
+import socket
 import tempfile
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -71,6 +72,7 @@ _IN_FLIGHT_PER_CPU = 2
 _POLL_S = 0.5
 _ERROR_CHARS = 300
 _CANCEL_GRACE_S = 3.0
+_CONNECT_TIMEOUT_S = 5.0
 _TASK_DIR_PREFIX = "robot_sf_gym_video-task-"
 
 
@@ -213,7 +215,7 @@ class RaySummary(BatchSummary):
 
     def lines(self) -> list[str]:
         """Return ``BatchSummary.lines()`` plus one line per failed episode."""
-        out = [*super().lines(), f"backend: ray ({self.workers} CPU(s))"]
+        out = [*super().lines(), "backend: ray (one task per episode)"]
         if self.failures:
             out.append(
                 f"failed: {len(self.failures)} episode(s) after retries, not recorded "
@@ -249,24 +251,22 @@ def ray_session(address: str | None = None, *, num_cpus: int | None = None) -> I
     if address is None:
         _start_local(ray, num_cpus or os.cpu_count() or 1)
     else:
-        try:
-            ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
-        except (ConnectionError, ValueError) as exc:
-            message = " ".join(str(exc).split())[:_ERROR_CHARS]
-            raise UsageError(f"cannot connect to Ray at {address!r}: {message}") from exc
+        _connect(ray, address)
     try:
         yield _cluster_cpus(ray)
     finally:
         ray.shutdown()
 
 
-def _start_local(ray: ModuleType, num_cpus: int) -> None:
-    """Start a local, loopback-only Ray instance with ``num_cpus`` CPUs.
+@contextlib.contextmanager
+def _loopback_only() -> Iterator[None]:
+    """Keep Ray on 127.0.0.1 during ``ray.init`` (a local instance, or a loopback head).
 
-    On Linux Ray turns a loopback ``_node_ip_address`` into the machine's routable address
-    and listens on every interface; its own switch for single-machine use (the one behind
-    ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` on macOS) keeps the node on 127.0.0.1. That
-    switch is a module constant read at call time, so it is set only around ``ray.init``.
+    On Linux Ray turns a loopback address (``_node_ip_address``, or the host of the
+    address to connect to) into the machine's routable address, and a local instance then
+    listens on every interface. Its own switch for single-machine use (the one behind
+    ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` on macOS) keeps everything on 127.0.0.1; it is
+    a module constant read at call time, so it is set only around ``ray.init``.
     """
     from ray._private import ray_constants
 
@@ -274,6 +274,45 @@ def _start_local(ray: ModuleType, num_cpus: int) -> None:
     if switch is not None:
         ray_constants.ENABLE_RAY_CLUSTER = False
     try:
+        yield
+    finally:
+        if switch is not None:
+            ray_constants.ENABLE_RAY_CLUSTER = switch
+
+
+def _connect(ray: ModuleType, address: str) -> None:
+    """Connect to the cluster at ``address``; fail fast when ``HOST:PORT`` does not answer.
+
+    Ray itself retries an unreachable GCS for minutes; a plain TCP connect first turns a
+    typo into a one-line error within seconds.
+    """
+    host, port = _host_port(address)
+    if host is not None:
+        try:
+            socket.create_connection((host, port), timeout=_CONNECT_TIMEOUT_S).close()
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise UsageError(f"cannot reach Ray at {address!r}: {reason}") from exc
+    loopback = host is not None and host in ("127.0.0.1", "localhost", "::1")
+    try:
+        with _loopback_only() if loopback else contextlib.nullcontext():
+            ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
+    except (ConnectionError, ValueError) as exc:
+        message = " ".join(str(exc).split())[:_ERROR_CHARS]
+        raise UsageError(f"cannot connect to Ray at {address!r}: {message}") from exc
+
+
+def _host_port(address: str) -> tuple[str | None, int]:
+    """Split a plain ``HOST:PORT`` address; ``(None, 0)`` for ``auto``, ``ray://...``."""
+    host, _, port = address.rpartition(":")
+    if "://" in address or not host or not port.isdigit():
+        return None, 0
+    return host.strip("[]"), int(port)
+
+
+def _start_local(ray: ModuleType, num_cpus: int) -> None:
+    """Start a local, loopback-only Ray instance with ``num_cpus`` CPUs."""
+    with _loopback_only():
         ray.init(
             address="local",  # never an existing cluster named by RAY_ADDRESS
             num_cpus=num_cpus,
@@ -282,9 +321,6 @@ def _start_local(ray: ModuleType, num_cpus: int) -> None:
             logging_level=logging.ERROR,  # Ray's own logger only; ours is untouched
             _node_ip_address="127.0.0.1",
         )
-    finally:
-        if switch is not None:
-            ray_constants.ENABLE_RAY_CLUSTER = switch
     node_ip = ray.util.get_node_ip_address()
     if node_ip != "127.0.0.1":
         logger.warning("the local Ray instance listens on %s, not only on loopback", node_ip)

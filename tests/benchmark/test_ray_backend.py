@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import signal
+import socket
 import threading
 import time
 from pathlib import Path
@@ -84,6 +85,39 @@ def test_missing_ray_is_exit_2_one_line_naming_the_extra(tmp_path):
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ray is not installed")
     assert 'pip install "robot_sf_gym_video[ray]"' in done.stderr
     assert "Traceback" not in done.stderr and not out.exists()
+
+
+def test_unreachable_cluster_is_exit_2_within_seconds(tmp_path):
+    if not is_available("ray"):
+        _unavailable('ray is not installed (pip install "robot_sf_gym_video[ray]")')
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path / "run"
+    argv = ["run", "--out", str(out), "--backend", "ray", "--ray-address", f"127.0.0.1:{port}"]
+    code = "import sys\nfrom robot_sf_gym_video.benchmark.cli import main\n"
+    code += f"sys.exit(main({argv!r}))\n"
+    started = time.monotonic()
+    done = run_python(code, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == f"error: cannot reach Ray at '127.0.0.1:{port}': Connection refused\n"
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("10.0.0.5:6379", ("10.0.0.5", 6379)),
+        ("[::1]:6379", ("::1", 6379)),
+        ("head.example:6379", ("head.example", 6379)),
+        ("auto", (None, 0)),
+        ("ray://head:10001", (None, 0)),
+    ],
+)
+def test_host_port(address, expected):
+    from robot_sf_gym_video.benchmark.ray_backend import _host_port
+
+    assert _host_port(address) == expected
 
 
 @pytest.mark.parametrize(
@@ -230,7 +264,7 @@ def test_ray_records_and_videos_equal_local(ray_and_local):
         p.name for p in (base / "local" / "videos").iterdir()
     )
     assert validate_run(base / "ray", decode=True) == []
-    assert "backend: ray (2 CPU(s))" in ray.lines()
+    assert "backend: ray (one task per episode)" in ray.lines()
 
 
 @pytest.mark.slow
