@@ -405,7 +405,6 @@ def run(args: argparse.Namespace) -> int:
     verdict = judge_overhead(sample.single_worker["overhead_pct"], settings.budget_pct)
     if verdict.message():
         logger.warning("%s", verdict.message())
-        print(f"WARNING: {verdict.message()}", file=sys.stderr)
     return verdict.exit_code
 
 

@@ -33,7 +33,7 @@ from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.sim.metrics import EpisodeMetrics
 from robot_sf_gym_video.sim.scenarios import ScenarioSpec, load_scenario
 from robot_sf_gym_video.sim.simulator import Simulation
-from robot_sf_gym_video.sim.snapshot import FrameSnapshot, StaticScene
+from robot_sf_gym_video.sim.snapshot import FrameSnapshot, StaticScene, pack_snapshot, pack_state
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -191,6 +191,31 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
                 outcome=self._outcome,
             )
         return self._snapshot
+
+    def packed_frame_snapshot(self) -> bytes:
+        """Return ``pack_snapshot(self.frame_snapshot())`` without building the snapshot.
+
+        The video recorder calls this every step; packing the live arrays directly skips the
+        snapshot's defensive copies (the bytes are a copy, so later steps cannot alter them).
+        """
+        if self._snapshot is not None:
+            return pack_snapshot(self._snapshot)
+        if self._static is None:
+            raise ResetNeeded("call reset() before packed_frame_snapshot()")
+        sim = self.sim
+        robot = sim.robot
+        return pack_state(
+            self._step_count,
+            self._step_count * sim.dt_s,
+            (robot.x, robot.y, robot.theta),
+            (robot.v, robot.omega),
+            sim.crowd.pos,
+            sim.crowd.vel,
+            sim.trail.view(),
+            sim.lidar_ranges_m,
+            sim.collision,
+            self._outcome,
+        )
 
     # ------------------------------------------------------------------ gym API
     def reset(

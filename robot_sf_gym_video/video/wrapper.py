@@ -73,6 +73,19 @@ def _log_skip(eid: str, skip: dict[str, Any]) -> None:
     )
 
 
+def _snapshot_packer(unwrapped: Any) -> Callable[[], bytes]:
+    """Return the cheapest way to get this step's packed snapshot from a SocialNav env.
+
+    Envs may offer ``packed_frame_snapshot()`` (bytes straight from live state, no snapshot
+    object); otherwise the snapshot is built and packed here.
+    """
+    packed = getattr(unwrapped, "packed_frame_snapshot", None)
+    if callable(packed):
+        return packed
+    frame_snapshot = unwrapped.frame_snapshot
+    return lambda: pack_snapshot(frame_snapshot())
+
+
 def _is_social_nav(unwrapped: Any) -> bool:
     """Duck-type the SocialNav hooks (no isinstance on concrete classes)."""
     return callable(getattr(unwrapped, "static_scene", None)) and callable(
@@ -165,7 +178,7 @@ class VideoArtifactWrapper(gym.Wrapper):
         ):
             raise UsageError(f"fps {fps!r} is invalid; use a positive number or None")
         self._social = _is_social_nav(env.unwrapped)
-        self._frame_snapshot = env.unwrapped.frame_snapshot if self._social else None
+        self._packed_snapshot = _snapshot_packer(env.unwrapped) if self._social else None
         self._snapshot_push: Callable[[bytes], None] | None = None
         if video_size is not None:
             if not self._social:
@@ -317,7 +330,7 @@ class VideoArtifactWrapper(gym.Wrapper):
             push = self._snapshot_push
             if push is not None:  # the SocialNav hot path, once the episode has begun
                 try:
-                    push(pack_snapshot(self._frame_snapshot()))
+                    push(self._packed_snapshot())
                 except RecorderDiedError as exc:
                     self._fail_capture(str(exc))
                 except Exception as exc:  # a broken snapshot hook must not stop the env
@@ -443,7 +456,7 @@ class VideoArtifactWrapper(gym.Wrapper):
                 static = self.env.unwrapped.static_scene()
                 recorder.begin(self._eid, self._final_path, self._report_path, static)
                 self._begun = True
-                recorder.push(pack_snapshot(self._frame_snapshot()))
+                recorder.push(self._packed_snapshot())
                 self._snapshot_push = recorder.push
                 return
             frame = self.env.render()
