@@ -382,3 +382,13 @@ def test_ctrl_c_cancels_and_resume_finishes(ray_cluster, tmp_path):
     assert validate_run(out) == []
     again = run_batch(out, backend="ray", resume=True, **kwargs)  # nothing left: no tasks
     assert again.episodes_run == 0 and again.episodes_skipped_resume == 10
+
+
+def test_scaling_doc_is_linked_and_names_real_flags():
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    assert "(scaling.md)" in (docs / "index.md").read_text(encoding="utf-8")
+    text = (docs / "scaling.md").read_text(encoding="utf-8")
+    run_help = cli.main_parser()._subparsers._group_actions[0].choices["run"].format_help()
+    for flag in ("--backend", "--ray-address", "--resume", "--workers"):
+        assert flag in text and flag in run_help, flag
+    assert 'pip install "robot_sf_gym_video[ray]"' in text
