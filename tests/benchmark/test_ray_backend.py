@@ -104,6 +104,16 @@ def test_unreachable_cluster_is_exit_2_within_seconds(tmp_path):
     assert time.monotonic() - started < 30
 
 
+def test_local_runs_never_import_ray(tmp_path):
+    code = (
+        "import sys\nfrom robot_sf_gym_video.benchmark.cli import main\n"
+        f"code = main(['run', '--out', {str(tmp_path / 'run')!r}, '--max-steps', '3'])\n"
+        "assert code == 0, code\nassert 'ray' not in sys.modules, 'ray was imported'\n"
+    )
+    done = run_python(code)
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.parametrize(
     ("address", "expected"),
     [
