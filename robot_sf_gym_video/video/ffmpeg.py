@@ -38,7 +38,7 @@ from robot_sf_gym_video.video.writer import (
 )
 
 __all__ = [
-    "DEFAULT_CRF",
+    "DEFAULT_QP",
     "EncoderStatus",
     "FfmpegStreamWriter",
     "ffmpeg_command",
@@ -47,9 +47,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: x264 quality: 28 keeps disc outlines and HUD text legible on flat synthetic frames and
-#: makes files ~30% smaller than the default 23 at the same or lower CPU (docs/wrapper.md).
-DEFAULT_CRF = 28
+#: x264 constant quantiser. A fixed QP skips rate control: ~20% less encoder CPU than
+#: CRF 28 on SocialNav frames (docs/performance.md), and 28 keeps disc outlines and HUD
+#: text legible on flat synthetic frames.
+DEFAULT_QP = 28
 _PROBE_TIMEOUT_S = 20.0
 _CLOSE_TIMEOUT_S = 120.0
 _temp_counter = itertools.count()
@@ -161,7 +162,7 @@ def ffmpeg_command(
     height_px: int,
     fps: float,
     pix_fmt_in: str,
-    crf: int = DEFAULT_CRF,
+    qp: int = DEFAULT_QP,
 ) -> list[str]:
     """Return the ffmpeg command that encodes raw frames from stdin into an MP4.
 
@@ -176,6 +177,14 @@ def ffmpeg_command(
         "-y",
         "-loglevel",
         "error",
+        # One thread per stage: on a 2-core machine ffmpeg's extra worker threads only
+        # add wake-ups that steal time from the env's core.
+        "-threads",
+        "1",
+        "-filter_threads",
+        "1",
+        "-filter_complex_threads",
+        "1",
         "-f",
         "rawvideo",
         "-pix_fmt",
@@ -193,8 +202,8 @@ def ffmpeg_command(
         "ultrafast",
         "-tune",
         "zerolatency",
-        "-crf",
-        str(crf),
+        "-qp",
+        str(qp),
         "-threads",
         "1",
         "-pix_fmt",
@@ -230,7 +239,7 @@ class FfmpegStreamWriter:
         fps: Frame rate written into the file.
         pix_fmt_in: ``"rgb24"`` or ``"yuv420p"`` (planar I420) raw input.
         exe: ffmpeg binary; defaults to the probed one.
-        crf: x264 constant rate factor.
+        qp: x264 constant quantiser (see ``DEFAULT_QP``).
 
     Raises:
         PathUnwritableError: the temporary file cannot be created in the folder.
@@ -246,7 +255,7 @@ class FfmpegStreamWriter:
         pix_fmt_in: str = "rgb24",
         *,
         exe: str | None = None,
-        crf: int = DEFAULT_CRF,
+        qp: int = DEFAULT_QP,
     ) -> None:
         if width_px <= 0 or height_px <= 0 or width_px % 2 or height_px % 2:
             raise ValueError(f"frame size must be positive and even, got {width_px}x{height_px}")
@@ -268,7 +277,7 @@ class FfmpegStreamWriter:
         if exe is None:
             exe = probe_encoder().exe
         cmd = ffmpeg_command(
-            exe or "ffmpeg", self.temp_path, width_px, height_px, fps, pix_fmt_in, crf
+            exe or "ffmpeg", self.temp_path, width_px, height_px, fps, pix_fmt_in, qp
         )
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()/abort()
         try:

@@ -353,6 +353,7 @@ def recorder_main(
     if own_process:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        _lower_priority()
     loop = None
     try:
         loop = _Loop(config)
@@ -378,6 +379,18 @@ def recorder_main(
             loop.shutdown()
         outbox.close()
         inbox.close()
+
+
+#: Niceness added to the recorder process (and so to its ffmpeg children): the env's
+#: thread is the batch's critical path; the recorder only has to keep up on average
+#: (its pipe absorbs bursts), so it should never preempt the env on a shared core.
+RECORDER_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """Lower this recorder process's scheduling priority (best effort; POSIX only)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(RECORDER_NICENESS)
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
