@@ -30,7 +30,10 @@ from robot_sf_gym_video.video.writer import (
     WriterFactory,
 )
 
-__all__ = ["EpisodeEncoder", "result_payload"]
+__all__ = ["ENCODER_BACKENDS", "EpisodeEncoder", "result_payload"]
+
+#: Encoder implementations behind ``EpisodeEncoder``.
+ENCODER_BACKENDS: tuple[str, ...] = ("ffmpeg", "pyav")
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +67,11 @@ class EpisodeEncoder:
     Args:
         video_dir: Absolute folder for the files; created at the first frame.
         fps: Frame rate written into the files.
-        writer_factory: Opens writers; ``None`` uses ``FfmpegStreamWriter`` with spares.
+        writer_factory: Opens writers; ``None`` uses the ``backend``'s writer.
         exe: ffmpeg binary for the default writer.
+        backend: ``"ffmpeg"`` (the bundled binary, one child per episode, warm spares) or
+            ``"pyav"`` (libx264 in this process: no child to start; only for a recorder
+            process, since it holds the GIL while encoding).
     """
 
     def __init__(
@@ -75,7 +81,11 @@ class EpisodeEncoder:
         *,
         writer_factory: WriterFactory | None = None,
         exe: str | None = None,
+        backend: str = "ffmpeg",
     ) -> None:
+        if backend not in ENCODER_BACKENDS:
+            raise ValueError(f"backend must be one of {ENCODER_BACKENDS}, got {backend!r}")
+        self.backend = backend
         self.video_dir = Path(video_dir)
         self.fps = fps
         self._factory = writer_factory
@@ -195,7 +205,7 @@ class EpisodeEncoder:
     # -- writers -------------------------------------------------------------------------
     def warm(self, width_px: int, height_px: int, pix_fmt: str) -> None:
         """Make sure a spare ffmpeg for frames of this size is running (best effort)."""
-        if self._factory is not None:
+        if self._factory is not None or self.backend == "pyav":
             return
         spare = self._spare
         if (
@@ -222,6 +232,10 @@ class EpisodeEncoder:
             raise PathUnwritableError(f"cannot create {self._final_path.parent}: {exc}") from exc
         if self._factory is not None:
             return self._factory(self._final_path, width_px, height_px, self.fps, pix_fmt)
+        if self.backend == "pyav":
+            from robot_sf_gym_video.video.pyav_writer import PyAVStreamWriter
+
+            return PyAVStreamWriter(self._final_path, width_px, height_px, self.fps, pix_fmt)
         spare, self._spare = self._spare, None
         if (
             spare is not None

@@ -52,7 +52,14 @@ if TYPE_CHECKING:
 
     from robot_sf_gym_video.sim.snapshot import StaticScene
 
-__all__ = ["BATCH_STEPS", "RecorderConfig", "SnapshotRecorder", "recorder_main", "start_method"]
+__all__ = [
+    "BATCH_STEPS",
+    "RecorderConfig",
+    "SnapshotRecorder",
+    "recorder_main",
+    "resolve_encoder",
+    "start_method",
+]
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +85,8 @@ class RecorderConfig:
         exe: ffmpeg binary.
         renderer_factory: ``(name, size) -> (renderer, note | None)``; None uses
             ``robot_sf_gym_video.render.factory.create_renderer``.
+        encoder: ``"auto"`` (PyAV's in-process libx264 in a recorder process when
+            available, else the ffmpeg binary), ``"pyav"`` or ``"ffmpeg"``.
     """
 
     video_dir: str
@@ -88,6 +97,19 @@ class RecorderConfig:
     writer_factory: WriterFactory | None = None
     exe: str | None = None
     renderer_factory: Callable[..., tuple[Any, str | None]] | None = None
+    encoder: str = "auto"
+
+
+def resolve_encoder(choice: str, own_process: bool) -> str:
+    """Pick the encoder backend: PyAV only in a process of its own (it holds the GIL)."""
+    if choice == "auto":
+        from robot_sf_gym_video.video.pyav_writer import pyav_available
+
+        return "pyav" if own_process and pyav_available() else "ffmpeg"
+    if choice == "pyav" and not own_process:
+        log.info("PyAV encoding needs a recorder process; using the ffmpeg binary")
+        return "ffmpeg"
+    return choice
 
 
 def start_method() -> str:
@@ -255,10 +277,14 @@ class SnapshotRecorder:
 class _Loop:
     """The recorder's state: renderer, encoder, the current episode's static scene."""
 
-    def __init__(self, config: RecorderConfig) -> None:
+    def __init__(self, config: RecorderConfig, own_process: bool = True) -> None:
         self.config = config
         self.encoder = EpisodeEncoder(
-            config.video_dir, config.fps, writer_factory=config.writer_factory, exe=config.exe
+            config.video_dir,
+            config.fps,
+            writer_factory=config.writer_factory,
+            exe=config.exe,
+            backend=resolve_encoder(config.encoder, own_process),
         )
         self.renderer: Any = None
         self.note: str | None = None
@@ -356,7 +382,7 @@ def recorder_main(
         _lower_priority()
     loop = None
     try:
-        loop = _Loop(config)
+        loop = _Loop(config, own_process)
         while True:
             try:
                 message = inbox.recv_bytes()

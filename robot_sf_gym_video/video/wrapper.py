@@ -49,6 +49,7 @@ RENDERER_CHOICES: tuple[str, ...] = ("synthetic", "sim-view", "none")
 FINALIZE_MODES: tuple[str, ...] = ("blocking", "background")
 _RECORDER_MODES: tuple[str, ...] = ("auto", "process", "thread")
 _FRAME_FORMATS: tuple[str, ...] = ("native", "rgb24")
+_ENCODERS: tuple[str, ...] = ("auto", "ffmpeg", "pyav")
 _DEFAULT_FPS = 30.0
 _MAX_UNCOLLECTED = 10_000
 _ALIAS_WINDOW = 4  # render() buffers compared to detect an env that reuses one buffer
@@ -145,6 +146,10 @@ class VideoArtifactWrapper(gym.Wrapper):
             ``"process"`` or ``"thread"``; other envs always use a thread.
         frame_format: ``"native"`` feeds the renderer's encoder format (yuv420p for
             synthetic); ``"rgb24"`` feeds exactly ``render()``'s pixels (slower).
+        encoder: ``"auto"``: in a SocialNav recorder process, libx264 in-process through
+            PyAV when it is installed (about half the CPU per frame: no ffmpeg child to
+            start per episode, no pipe), else the bundled ffmpeg binary; ``"ffmpeg"`` or
+            ``"pyav"`` force one. Threads (any other env) always use the ffmpeg binary.
 
     Raises:
         UsageError: an option has a bad value, or a non-SocialNav env to be recorded does
@@ -167,8 +172,11 @@ class VideoArtifactWrapper(gym.Wrapper):
         renderer_factory: Callable[..., tuple[Any, str | None]] | None = None,
         recorder: Literal["auto", "process", "thread"] = "auto",
         frame_format: Literal["native", "rgb24"] = "native",
+        encoder: Literal["auto", "ffmpeg", "pyav"] = "auto",
     ) -> None:
         super().__init__(env)
+        _check_choice("encoder", encoder, _ENCODERS)
+        self._encoder = encoder
         _check_choice("renderer", renderer, RENDERER_CHOICES)
         _check_choice("finalize", finalize, FINALIZE_MODES)
         _check_choice("recorder", recorder, _RECORDER_MODES)
@@ -441,6 +449,7 @@ class VideoArtifactWrapper(gym.Wrapper):
             writer_factory=self._writer_factory,
             exe=self._status.exe if self._status else None,
             renderer_factory=self._renderer_factory,
+            encoder=self._encoder,
         )
         mode = self._recorder_mode
         if mode == "auto" or (mode == "process" and multiprocessing.current_process().daemon):

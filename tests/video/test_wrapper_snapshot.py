@@ -37,9 +37,11 @@ def run(env, seed, n_max=1000):
     return trace
 
 
-@pytest.mark.parametrize("mode", ["process", "thread"])
-def test_frames_equal_steps(tmp_path, mode, procs):
-    env = wrap(FakeSocialNavEnv(max_steps=15), tmp_path, recorder=mode)
+@pytest.mark.parametrize(
+    ("mode", "encoder"), [("process", "pyav"), ("process", "ffmpeg"), ("thread", "auto")]
+)
+def test_frames_equal_steps(tmp_path, mode, encoder, procs):
+    env = wrap(FakeSocialNavEnv(max_steps=15), tmp_path, recorder=mode, encoder=encoder)
     pids = set()
     for ep in range(2):
         trace = run(env, seed=ep)
@@ -123,7 +125,7 @@ def test_close_mid_episode(tmp_path, procs):
 
 
 def test_ffmpeg_killed_mid_episode(tmp_path, procs):
-    env = wrap(FakeSocialNavEnv(max_steps=40), tmp_path)
+    env = wrap(FakeSocialNavEnv(max_steps=40), tmp_path, encoder="ffmpeg")
     env.reset(seed=0)
     for _ in range(10):  # more than one batch of snapshots
         env.step(np.zeros(2))
@@ -141,6 +143,28 @@ def test_ffmpeg_killed_mid_episode(tmp_path, procs):
     assert count_frames(info["video"]["path"]) == 40
     env.close()
     assert leftovers(tmp_path) == []
+
+
+def test_pyav_failure_mid_episode_is_encode_error(tmp_path, monkeypatch):
+    from robot_sf_gym_video.video import pyav_writer
+
+    original = pyav_writer.PyAVStreamWriter.write
+
+    def failing_write(self, frame):
+        if "__0__0" in self.final_path.name and self.frames == 5:
+            raise pyav_writer.EncoderFailedError("simulated libx264 failure")
+        return original(self, frame)
+
+    # Patched before the recorder process is forked, so the recorder inherits it.
+    monkeypatch.setattr(pyav_writer.PyAVStreamWriter, "write", failing_write)
+    env = wrap(FakeSocialNavEnv(max_steps=20), tmp_path, encoder="pyav", recorder="process")
+    skip = run(env, seed=0)[-1][-1]["video_skip"]
+    assert skip["reason"] == "encode-error" and "simulated" in skip["message"]
+    assert skip["steps"] == 20
+    video = run(env, seed=1)[-1][-1]["video"]  # the next episode is unaffected
+    assert count_frames(video["path"]) == 20
+    env.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fake-cross__1__1.mp4"]
 
 
 def run_rest(env):
