@@ -85,3 +85,12 @@ def test_static_scene_freezes_obstacles():
     )
     with pytest.raises(ValueError):
         scene.obstacles_m[0][0, 0] = 5.0
+
+
+def test_unpacked_snapshot_is_detached_from_a_mutable_buffer():
+    snap = _snapshot()
+    buffer = bytearray(pack_snapshot(snap))
+    back = unpack_snapshot(memoryview(buffer))
+    buffer[-8:] = b"\x00" * 8  # overwrite the last lidar range in the source buffer
+    assert back.lidar_ranges_m[-1] == snap.lidar_ranges_m[-1]
+    assert not back.lidar_ranges_m.flags.writeable

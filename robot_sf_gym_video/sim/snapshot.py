@@ -33,8 +33,30 @@ OUTCOMES: tuple[str, ...] = ("success", "collision", "timeout")
 COLLISION_KINDS: tuple[str, ...] = ("pedestrian", "obstacle")
 
 
+def _memory_owner(array: np.ndarray) -> object:
+    """Follow ``.base`` to the object that owns ``array``'s memory."""
+    base: object = array
+    while isinstance(base, np.ndarray) and base.base is not None:
+        base = base.base
+    return base
+
+
 def _frozen(array: np.ndarray, dtype: type = np.float64) -> np.ndarray:
-    """Return a read-only contiguous copy so a snapshot can never change after creation."""
+    """Return a read-only contiguous array that nothing else can change.
+
+    Arrays that are already read-only, contiguous float64 *and own no writable base* (e.g.
+    views into the immutable bytes of a packed snapshot) are taken as they are: the
+    recorder unpacks one snapshot per frame, and six defensive copies would cost more than
+    the unpacking itself. Everything else is copied.
+    """
+    if (
+        isinstance(array, np.ndarray)
+        and array.dtype == dtype
+        and not array.flags.writeable
+        and array.flags.c_contiguous
+        and isinstance(_memory_owner(array), bytes)
+    ):
+        return array
     out = np.array(array, dtype=dtype, copy=True, order="C")
     out.setflags(write=False)
     return out
@@ -191,9 +213,12 @@ def pack_snapshot(snap: FrameSnapshot) -> bytes:
 def unpack_snapshot(data: bytes) -> FrameSnapshot:
     """Decode bytes made by ``pack_snapshot`` back into an equal ``FrameSnapshot``."""
     step, time_s, n_peds, n_trail, n_lidar, coll, outc = _HEADER.unpack_from(data)
-    values = np.frombuffer(data, dtype=np.float64, offset=_HEADER.size)
-    sizes = (3, 2, 2 * n_peds, 2 * n_peds, 2 * n_trail, n_lidar)
-    parts = np.split(values, np.cumsum(sizes)[:-1])
+    values = np.frombuffer(bytes(data), dtype=np.float64, offset=_HEADER.size)
+    parts = []
+    start = 0
+    for size in (3, 2, 2 * n_peds, 2 * n_peds, 2 * n_trail, n_lidar):
+        parts.append(values[start : start + size])
+        start += size
     return FrameSnapshot(
         step=step,
         time_s=time_s,
