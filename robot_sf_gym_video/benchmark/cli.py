@@ -209,7 +209,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     summary = run_batch(**run_kwargs(args))
     for line in summary.lines():
         print(line)
-    verdict = judge_overhead(summary.estimated_overhead_pct, summary.budget_pct)
+    judged = summary.estimated_overhead_pct if summary.budget_judgeable else None
+    verdict = judge_overhead(judged, summary.budget_pct)
     if verdict.over_budget:
         logger.warning("%s", verdict.message())
     if getattr(summary, "failures", None):  # Ray: episodes lost after retries

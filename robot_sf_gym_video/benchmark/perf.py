@@ -126,7 +126,7 @@ class ConditionPair:
             "episodes_per_run": self.with_video[0].episodes,
             "encode_ms_per_frame": _median_of(video_summaries, "encode_ms_per_frame"),
             "caller_ms_per_step": _median_of(video_summaries, "video_caller_ms_per_step"),
-            "finalize_ms_per_episode": _median_of(video_summaries, "video_finalize_ms_mean"),
+            "finalize_ms_per_episode": _median_of(video_summaries, "video_finalize_ms_per_episode"),
             "peak_rss_mb_without_video": max(r.peak_rss_mb for r in self.without_video),
             "peak_rss_mb_with_video": max(r.peak_rss_mb for r in self.with_video),
             "peak_child_rss_mb_with_video": max(r.peak_child_rss_mb for r in self.with_video),

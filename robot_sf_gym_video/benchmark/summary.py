@@ -18,7 +18,10 @@ from typing import Any
 
 from robot_sf_gym_video.benchmark.budget import DEFAULT_BUDGET_PCT, judge_overhead
 
-__all__ = ["BatchSummary", "VideoCost"]
+__all__ = ["MIN_JUDGED_WALL_S", "BatchSummary", "VideoCost"]
+
+#: Shortest batch (wall seconds) whose estimated video overhead is judged against the budget.
+MIN_JUDGED_WALL_S = 5.0
 
 
 @dataclasses.dataclass
@@ -113,6 +116,27 @@ class BatchSummary:
         return 1000.0 * self.video_cost.caller_s / self.steps
 
     @property
+    def video_finalize_ms_per_episode(self) -> float | None:
+        """Ms per episode the loop waited for finished files (None: video off).
+
+        Files are finalised in the background, so the loop only waits when a scenario's
+        env is swapped and at the end of the batch; this is that wait, per episode.
+        """
+        if not (self.video_on and self.episodes_run):
+            return None
+        return 1000.0 * self.video_cost.drain_s / self.episodes_run
+
+    @property
+    def budget_judgeable(self) -> bool:
+        """True when the batch is long enough for its overhead estimate to mean something.
+
+        Recorder start-up and the last file's finalisation are fixed costs: on a batch of a
+        few seconds they dominate the estimate, so short batches report the figure without
+        judging it (``robot-sf-bench perf`` measures the real, paired figure).
+        """
+        return self.wall_time_s >= MIN_JUDGED_WALL_S
+
+    @property
     def estimated_overhead_pct(self) -> float | None:
         """Estimated video overhead in percent of the batch without video (None: video off).
 
@@ -127,7 +151,9 @@ class BatchSummary:
 
     @property
     def over_budget(self) -> bool:
-        """True when the estimated overhead exceeds ``budget_pct``."""
+        """True when the batch is judgeable and its estimated overhead exceeds the budget."""
+        if not self.budget_judgeable:
+            return False
         return judge_overhead(self.estimated_overhead_pct, self.budget_pct).over_budget
 
     def to_dict(self) -> dict[str, Any]:
@@ -152,6 +178,8 @@ class BatchSummary:
             "video_caller_ms_per_step": rounded(self.video_caller_ms_per_step),
             "video_setup_s": rounded(self.video_cost.setup_s) if self.video_on else None,
             "video_drain_s": rounded(self.video_cost.drain_s) if self.video_on else None,
+            "video_finalize_ms_per_episode": rounded(self.video_finalize_ms_per_episode),
+            "budget_judgeable": self.budget_judgeable,
             "estimated_overhead_pct": rounded(self.estimated_overhead_pct, 2),
             "budget_pct": self.budget_pct,
             "over_budget": self.over_budget,
@@ -180,4 +208,10 @@ class BatchSummary:
             + (f", estimated overhead {overhead:.1f}%" if overhead is not None else "")
             + f" (budget {self.budget_pct:g}%; paired figure: robot-sf-bench perf)"
         )
+        if not self.budget_judgeable:
+            out.append(
+                f"budget not judged: the batch ran {self.wall_time_s:.1f} s, under "
+                f"{MIN_JUDGED_WALL_S:g} s, where start-up dominates the estimate"
+            )
+        return out
         return out
