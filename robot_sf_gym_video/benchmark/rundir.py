@@ -13,6 +13,7 @@ Only this run's files are touched: ``--overwrite`` deletes ``episodes.jsonl`` an
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
@@ -26,7 +27,7 @@ from robot_sf_gym_video.records.jsonl import read_records, rewrite_records
 from robot_sf_gym_video.records.schema import record_errors
 from robot_sf_gym_video.records.validate import RECORDS_FILENAME
 
-__all__ = ["ResumeState", "RunPaths", "prepare_run_dir", "resume_run"]
+__all__ = ["ResumeState", "RunPaths", "prepare_run_dir", "remove_partial_videos", "resume_run"]
 
 logger = logging.getLogger(__name__)
 
@@ -95,11 +96,29 @@ def _clear(paths: RunPaths) -> None:
         paths.records.unlink()
         removed += 1
     if paths.videos.is_dir():
-        for mp4 in paths.videos.glob("*.mp4"):
-            if mp4.is_file():
-                mp4.unlink()
-                removed += 1
+        for pattern in ("*.mp4", "*.poster.png"):
+            for path in paths.videos.glob(pattern):
+                if path.is_file():
+                    path.unlink()
+                    removed += 1
+    removed += remove_partial_videos(paths)
     logger.info("--overwrite: removed %d file(s) of the previous run in %s", removed, paths.run_dir)
+
+
+def remove_partial_videos(paths: RunPaths) -> int:
+    """Delete half-written videos a killed run left behind; return how many.
+
+    Encoders write ``.<name>.mp4.partial-<pid>-<n>`` and rename on success, so such a file
+    only outlives its writer when the process was killed. Only one batch writes a run
+    directory at a time, so any such file at start-up is stale.
+    """
+    removed = 0
+    if paths.videos.is_dir():
+        for path in paths.videos.glob(".*.mp4.partial-*"):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+    return removed
 
 
 def resume_run(paths: RunPaths, plan: Sequence[EpisodeSpec], config: RunConfig) -> ResumeState:
@@ -110,6 +129,9 @@ def resume_run(paths: RunPaths, plan: Sequence[EpisodeSpec], config: RunConfig) 
     recorded size. Records of episodes outside this plan are kept untouched (so growing
     ``--episodes`` on resume just adds episodes).
     """
+    stale = remove_partial_videos(paths)
+    if stale:
+        logger.info("--resume: removed %d half-written video(s) of the killed run", stale)
     result = read_records(paths.records)
     for problem in result.problems:
         logger.warning("%s line %d ignored: %s", paths.records, problem.line_no, problem.message)

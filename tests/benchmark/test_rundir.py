@@ -72,12 +72,26 @@ def test_overwrite_removes_only_records_and_mp4s(tmp_path):
     _write(run / "episodes.jsonl", [_record(PLAN[0])])
     (run / "videos").mkdir()
     (run / "videos" / "a.mp4").write_bytes(b"x")
+    (run / "videos" / "a.poster.png").write_bytes(b"x")
+    (run / "videos" / ".b.mp4.partial-123-0").write_bytes(b"half")
     (run / "videos" / "notes.txt").write_text("keep")
     (run / "report.html").write_text("keep")
     (run / "mine.mp4").write_text("keep")
     prepare_run_dir(_cfg(tmp_path, overwrite=True))
     left = sorted(p.relative_to(run).as_posix() for p in run.rglob("*"))
     assert left == ["mine.mp4", "report.html", "videos", "videos/notes.txt"]
+
+
+def test_resume_removes_half_written_videos_of_a_killed_run(tmp_path):
+    run = tmp_path / "run"
+    _write(run / "episodes.jsonl", [_record(PLAN[0])])
+    (run / "videos").mkdir()
+    (run / "videos" / ".crossing__1__0.mp4.partial-999-3").write_bytes(b"half")
+    (run / "videos" / "keep.txt").write_text("keep")
+    cfg = _cfg(tmp_path, resume=True)
+    paths = prepare_run_dir(cfg)
+    resume_run(paths, PLAN, cfg)
+    assert sorted(p.name for p in (run / "videos").iterdir()) == ["keep.txt"]
 
 
 def test_resume_keeps_complete_drops_torn_and_incomplete(tmp_path, caplog):
