@@ -3,6 +3,8 @@
 - ``GLYPH_H_PX``, ``ADVANCE_PX``: glyph height and per-character advance (5 px + 1 gap).
 - ``text_mask(text, scale)``: a boolean ``(7*scale, len(text)*6*scale)`` mask of the text.
 - ``text_width_px(text, scale)``: the mask's width without building it.
+- ``glyph_atlas(scale)``: every glyph's mask at ``scale`` plus the byte -> glyph table, for
+  drawers that stamp text glyph by glyph (the synthetic renderer's I420 fast path).
 
 Glyphs are upper case (lower case is drawn as upper case); each is 7 row bit patterns, the
 most significant of 5 bits is the leftmost pixel. Unknown characters draw as ``?``. Masks
@@ -15,7 +17,14 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["ADVANCE_PX", "GLYPH_H_PX", "GLYPH_W_PX", "text_mask", "text_width_px"]
+__all__ = [
+    "ADVANCE_PX",
+    "GLYPH_H_PX",
+    "GLYPH_W_PX",
+    "glyph_atlas",
+    "text_mask",
+    "text_width_px",
+]
 
 GLYPH_W_PX = 5
 GLYPH_H_PX = 7
@@ -129,3 +138,19 @@ def text_mask(text: str, scale: int = 1) -> np.ndarray:
     mask = np.ascontiguousarray(mask)
     mask.setflags(write=False)
     return mask
+
+
+@lru_cache(maxsize=8)
+def glyph_atlas(scale: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(atlas, code_to_glyph)``: read-only glyph masks at ``scale`` and their index.
+
+    ``atlas`` is ``(n_glyphs, 7*scale, 6*scale)`` bool (each glyph with its gap column);
+    ``code_to_glyph[byte]`` is the atlas row that ``text_mask`` draws for an ASCII byte
+    (lower case as upper case, anything unknown as ``?``).
+    """
+    atlas = _ATLAS
+    if scale > 1:
+        atlas = np.repeat(np.repeat(atlas, scale, axis=1), scale, axis=2)
+    atlas = np.ascontiguousarray(atlas)
+    atlas.setflags(write=False)
+    return atlas, _CODE_TO_GLYPH

@@ -39,12 +39,14 @@ from robot_sf_gym_video.render.base import validate_size
 from robot_sf_gym_video.render.font5x7 import ADVANCE_PX, text_width_px
 from robot_sf_gym_video.render.hud import hud_text
 from robot_sf_gym_video.render.palette import LUT_U, LUT_V, LUT_Y, PALETTE_RGB, Ink
+from robot_sf_gym_video.render.synthetic_fast import FastI420, HudLayout
 from robot_sf_gym_video.render.synthetic_layer import (
+    LUMA_ONLY_INKS,
     NOSE_DIRECTIONS,
-    TICK_DIRECTIONS,
     StaticLayer,
     build_static_layer,
     text_offsets,
+    tick_directions,
 )
 
 if TYPE_CHECKING:
@@ -54,12 +56,12 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_SIZE", "SyntheticRenderer"]
 
 DEFAULT_SIZE: tuple[int, int] = (320, 240)
+_FAST_CACHE_SIZE = 16  # fast-path tables kept, by geometry (like the map cache)
 
-_STILL_MPS = 1e-3  # pedestrians slower than this get no heading tick
 _MAX_TRAIL_SAMPLES = 64  # per trail segment; caps work if the trail ever jumps
 _PALETTE_PLANES = tuple(np.ascontiguousarray(PALETTE_RGB[:, c]) for c in range(3))
 _CHROMA_OK = np.ones(256, dtype=bool)  # False: the ink writes luma only (see _Frame.chroma)
-_CHROMA_OK[[Ink.PED_EDGE, Ink.ROBOT_EDGE, Ink.HUD_TEXT, Ink.HUD_DIM]] = False
+_CHROMA_OK[list(LUMA_ONLY_INKS)] = False
 
 
 @dataclass
@@ -125,8 +127,10 @@ class SyntheticRenderer:
         self.size = validate_size(DEFAULT_SIZE if size is None else size)
         self.show_trail = bool(show_trail)
         self._layer: StaticLayer | None = None
+        self._fast: FastI420 | None = None  # the I420 fast path of _layer, if it has one
         self._frame: _Frame | None = None
         self._maps: dict = {}  # map images by scenario geometry, reused across episodes
+        self._fasts: dict = {}  # I420 fast-path tables by geometry (FastI420.key)
         self._t_cache: dict[int, np.ndarray] = {}
 
     # -- public API -------------------------------------------------------------------------
@@ -148,6 +152,12 @@ class SyntheticRenderer:
         coloured HUD word takes the chroma of the ink drawn last in it, while dark agent
         outlines and grey HUD text keep the chroma underneath (see ``_Frame.chroma``).
         """
+        layer = self._layer_for(static)
+        if self._fast is not None:
+            hud = self._hud_layout(layer, static, snap)
+            out = self._fast.draw(layer.yuv, snap, hud, self.show_trail)
+            if out is not None:
+                return out
         layer, frame = self._draw(static, snap)
         width_px, height_px = self.size
         n_y = width_px * height_px
@@ -176,8 +186,10 @@ class SyntheticRenderer:
     def close(self) -> None:
         """Drop cached layers (there is nothing else to release)."""
         self._layer = None
+        self._fast = None
         self._frame = None
         self._maps.clear()
+        self._fasts.clear()
 
     # -- per-frame drawing ------------------------------------------------------------------
 
@@ -185,8 +197,21 @@ class SyntheticRenderer:
         """Return the cached static layer of ``static`` (by identity), building it once."""
         if self._layer is None or self._layer.static is not static:
             self._layer = build_static_layer(static, self.size, self._maps)
+            self._fast = self._fast_tables(self._layer)
             self._frame = None
         return self._layer
+
+    def _fast_tables(self, layer: StaticLayer) -> FastI420 | None:
+        """Return the I420 fast path for ``layer``, reusing one of an equal geometry."""
+        if not FastI420.applies(layer):
+            return None
+        key = FastI420.key(layer)
+        fast = self._fasts.get(key)
+        if fast is None:
+            if len(self._fasts) >= _FAST_CACHE_SIZE:
+                self._fasts.pop(next(iter(self._fasts)))
+            fast = self._fasts[key] = FastI420(layer)
+        return fast
 
     def _samples(self, n: int) -> np.ndarray:
         """Return cached ``linspace(0, 1, n + 1)`` (segment sample parameters)."""
@@ -215,19 +240,23 @@ class SyntheticRenderer:
             idx_parts.append(indices.ravel())
             inks.append(ink)
 
+        geo = layer.geometry
+        pad_flat = (geo.pad_y << shift) + geo.pad_x
+
         def flat(points: np.ndarray) -> np.ndarray:
-            ij = points.astype(np.intp)  # truncation == floor: points are clamped >= 0
-            return (ij[..., 1] << shift) | ij[..., 0]
+            ij = np.floor(points).astype(np.intp)  # frame pixel (col, row); may be < 0
+            return (ij[..., 1] << shift) + ij[..., 0] + pad_flat
 
         # One transform for every point, clamped half a padding outside the frame (fmax and
         # fmin also turn NaN into a bound, so bad data cannot index outside the canvas).
         # reshape(-1, 2) also accepts an empty crowd or trail stored as shape (0,).
+        # Frame (not canvas) pixel coordinates, floored, as the I420 fast path computes them.
         trail = snap.trail_m.reshape(-1, 2) if self.show_trail else np.empty((0, 2))
         peds = snap.ped_positions_m.reshape(-1, 2)
         n_trail, n_ped = len(trail), len(peds)
         world = np.concatenate((trail, peds, snap.robot_pose[None, :2]))
-        pts = world * layer.to_canvas_mul
-        pts += layer.to_canvas_add
+        pts = world * layer.to_px_mul
+        pts += layer.to_px_add
         np.fmin(np.fmax(pts, layer.clamp_lo, out=pts), layer.clamp_hi, out=pts)
         centre = flat(pts[n_trail:])  # pedestrians, then the robot
 
@@ -248,11 +277,9 @@ class SyntheticRenderer:
         inks += [Ink.PED_EDGE, Ink.PED]
 
         # Heading marks: one gather from per-direction line tables (no per-line sampling).
-        vel = snap.ped_velocities_mps.reshape(-1, 2)
-        moving = np.hypot(vel[:, 0], vel[:, 1]) >= _STILL_MPS
-        turn = np.arctan2(vel[:, 1], vel[:, 0]) * (TICK_DIRECTIONS / (2.0 * np.pi))
-        direction = np.rint(turn).astype(np.intp) & (TICK_DIRECTIONS - 1)
-        idx_parts.append((ped_centre + layer.ped_ticks[direction])[moving].ravel())
+        tick = tick_directions(snap.ped_velocities_mps.reshape(-1, 2))
+        ticks = ped_centre + layer.ped_ticks[tick - 1]  # tick 0 (none): masked below
+        idx_parts.append(ticks[tick > 0].ravel())
         inks.append(Ink.PED_EDGE)
 
         robot = centre[n_ped:]
@@ -270,7 +297,7 @@ class SyntheticRenderer:
 
         # Map canvas indices to frame pixels, dropping the padding and the HUD strip in one
         # pass (unsigned compares check both ends of a range at once).
-        geo, hud_h = layer.geometry, layer.hud_h
+        hud_h = layer.hud_h
         sizes = np.array([len(p) for p in idx_parts], dtype=np.intp)
         canvas_idx = np.concatenate(idx_parts)
         rows = (canvas_idx >> shift) - (geo.pad_y + hud_h)
@@ -291,10 +318,10 @@ class SyntheticRenderer:
         self._frame = frame
         return layer, frame
 
-    def _hud(
+    def _hud_layout(
         self, layer: StaticLayer, static: StaticScene, snap: FrameSnapshot
-    ) -> tuple[np.ndarray, np.ndarray, int]:
-        """Return frame indices, inks and status length of the HUD text (progress, status).
+    ) -> HudLayout:
+        """Return ``(progress, status, status_x, status_ink)``: the HUD text that fits.
 
         Text is cut to whole characters that fit: the status (outcome) is right-aligned
         and wins over the progress text when the frame is too narrow for both.
@@ -306,8 +333,17 @@ class SyntheticRenderer:
         status_x = width_px - 2 * scale - text_width_px(status, scale) + scale
         room = (status_x - advance if status else width_px) - layer.progress_x_px
         progress = text.progress[: max(room // advance, 0)]
-        parts = [(progress, layer.progress_x_px, Ink.HUD_DIM), (status, status_x, text.status_ink)]
-        offsets = [text_offsets(s, scale, width_px) + (layer.text_top + x) for s, x, _ in parts]
+        return progress, status, status_x, text.status_ink
+
+    def _hud(
+        self, layer: StaticLayer, static: StaticScene, snap: FrameSnapshot
+    ) -> tuple[np.ndarray, np.ndarray, int]:
+        """Return frame indices, inks and status length of the HUD text (progress, status)."""
+        progress, status, status_x, status_ink = self._hud_layout(layer, static, snap)
+        parts = [(progress, layer.progress_x_px, Ink.HUD_DIM), (status, status_x, status_ink)]
+        offsets = [
+            text_offsets(s, layer.scale, self.size[0]) + (layer.text_top + x) for s, x, _ in parts
+        ]
         inks = np.repeat(
             np.array([ink for _, _, ink in parts], dtype=np.intp), [len(o) for o in offsets]
         )

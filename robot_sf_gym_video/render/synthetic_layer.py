@@ -9,6 +9,9 @@
 - ``build_static_layer(static, size)``: makes a ``StaticLayer``.
 - ``text_offsets(text, scale, width_px)``: flat offsets of a HUD text's lit pixels.
 - ``ui_scale`` / ``hud_height_px``: text and line scale, HUD height for a frame size.
+- ``tick_directions(vel)``: each pedestrian's heading tick (0 for standing ones, else one
+  plus its row of the tick table), shared by the general and the I420 fast path so both
+  draw the same.
 
 Per-frame shapes are computed as indices into the virtual canvas (the frame plus padding on
 every side, power-of-two wide): positions are clamped into the padding, so a stamp never
@@ -36,11 +39,14 @@ if TYPE_CHECKING:
     from robot_sf_gym_video.sim.snapshot import StaticScene
 
 __all__ = [
+    "LUMA_ONLY_INKS",
+    "STILL_MPS",
     "CanvasGeometry",
     "StaticLayer",
     "build_static_layer",
     "hud_height_px",
     "text_offsets",
+    "tick_directions",
     "ui_scale",
 ]
 
@@ -115,9 +121,9 @@ class StaticLayer:
     static: StaticScene
     geometry: CanvasGeometry
     viewport: Viewport
-    to_canvas_mul: np.ndarray  # (2,) world metres -> canvas px: px = xy * mul + add
-    to_canvas_add: np.ndarray  # (2,)
-    clamp_lo: np.ndarray  # (2,) canvas px bounds for centres (inside the padding)
+    to_px_mul: np.ndarray  # (2,) world metres -> frame px: px = xy * mul + add
+    to_px_add: np.ndarray  # (2,)
+    clamp_lo: np.ndarray  # (2,) frame px bounds for centres (half a padding outside)
     clamp_hi: np.ndarray  # (2,)
     idx: np.ndarray  # (H, W) uint8 palette indices
     rgb: np.ndarray  # (H, W, 3) uint8
@@ -192,17 +198,15 @@ def build_static_layer(
         static=static,
         geometry=geo,
         viewport=vp,
-        to_canvas_mul=np.array([vp.px_per_m, -vp.px_per_m]),
-        to_canvas_add=np.array(
+        to_px_mul=np.array([vp.px_per_m, -vp.px_per_m]),
+        to_px_add=np.array(
             [
-                vp.origin_x_px + geo.pad_x - vp.x_min_m * vp.px_per_m,
-                vp.origin_y_px + geo.pad_y + vp.y_max_m * vp.px_per_m,
+                vp.origin_x_px - vp.x_min_m * vp.px_per_m,
+                vp.origin_y_px + vp.y_max_m * vp.px_per_m,
             ]
         ),
-        clamp_lo=np.array([geo.pad_x / 2, geo.pad_y / 2]),
-        clamp_hi=np.array(
-            [geo.pad_x + width_px + geo.pad_x / 2, geo.pad_y + height_px + geo.pad_y / 2]
-        ),
+        clamp_lo=np.array([-geo.pad_x / 2, -geo.pad_y / 2]),
+        clamp_hi=np.array([width_px + geo.pad_x / 2, height_px + geo.pad_y / 2]),
         idx=idx,
         rgb=rgb,
         yuv=yuv,
@@ -227,6 +231,41 @@ _MAP_CACHE_SIZE = 16
 #: gather per frame instead of sampling every line; invisible at these lengths (< 1 px).
 TICK_DIRECTIONS = 32
 NOSE_DIRECTIONS = 64
+
+
+STILL_MPS = 1e-3  # pedestrians slower than this get no heading tick
+#: Inks that write luma only in yuv420p output: dark agent outlines, whose 2x2 blocks are
+#: shared with the floor (their chroma would paint a coloured halo once decoded), and the
+#: neutral grey/white HUD text.
+LUMA_ONLY_INKS = frozenset((Ink.PED_EDGE, Ink.ROBOT_EDGE, Ink.HUD_TEXT, Ink.HUD_DIM))
+
+
+def _tick_scores() -> tuple[np.ndarray, np.ndarray]:
+    """Return the tick directions' unit vectors (columns 1..) and the "no tick" score."""
+    angles = 2.0 * np.pi * np.arange(TICK_DIRECTIONS) / TICK_DIRECTIONS
+    units = np.zeros((2, TICK_DIRECTIONS + 1))
+    units[0, 1:], units[1, 1:] = np.cos(angles), np.sin(angles)
+    bias = np.zeros(TICK_DIRECTIONS + 1)
+    bias[0] = STILL_MPS
+    return units, bias
+
+
+_TICK_UNITS, _TICK_BIAS = _tick_scores()
+
+
+def tick_directions(vel_mps: np.ndarray) -> np.ndarray:
+    """Return each pedestrian's heading tick: 0 for none, else 1 + its direction's row.
+
+    ``vel_mps`` is ``(n, 2)``. The tick points along the nearest of ``TICK_DIRECTIONS``
+    angles: the largest dot product with their unit vectors, beside a "no tick" score of
+    ``STILL_MPS``, which wins for pedestrians slower than about that (their velocity along
+    the nearest direction is below it), for ties, and for NaN velocities (argmax returns
+    the first NaN). Three array calls for the whole crowd, instead of arctan2, rounding
+    and a separate speed test.
+    """
+    scores = vel_mps @ _TICK_UNITS
+    scores += _TICK_BIAS
+    return scores.argmax(axis=1)
 
 
 @lru_cache(maxsize=64)

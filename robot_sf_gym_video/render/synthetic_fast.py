@@ -1,0 +1,399 @@
+"""The synthetic renderer's yuv420p fast path: the recorder's per-step frame in ~35 numpy calls.
+
+- ``FastI420(layer)``: tables precomputed for a ``StaticLayer``'s geometry (shared by every
+  layer with the same ``FastI420.key``); ``FastI420.applies(layer)`` is False at sizes
+  with ``ui_scale > 1`` (2-px lines), which keep the general path.
+- ``FastI420.draw(static_i420, snap, hud, show_trail)``: a new I420 frame, or ``None``
+  when some shape might cross the frame edge or the HUD strip; the general path in
+  ``synthetic`` then clips per pixel.
+
+Why a second path: ``render_for_encoder`` runs once per env step next to libx264 in the
+recorder process, and on the target VM every numpy call costs ~1-3 us whatever its size
+(arrays here hold ~1-3 thousand indices). The general path spends most of its calls on
+clipping (rows, columns, masks) and on concatenating all parts into one index list plus
+an ink list. In practice every frame of the built-in scenarios has all agents well inside
+the map, and then none of that is needed:
+
+1. A frame qualifies when every point (trail, pedestrians, robot) lies in the frame shrunk
+   by the largest stencil reach, checked on a third, normalised output row of the one
+   affine transform (two reductions). Indices are then plain frame pixels
+   (``row * W + col``): no padded canvas, no clipping.
+2. The transform also yields half-resolution coordinates (scaling by 0.5 is exact in
+   floating point, so their floor is the 2x2 chroma block of the full-resolution pixel).
+3. Pedestrians: one row gather from a table indexed by (heading direction, pixel parity)
+   holds each pedestrian's outline, fill and tick (luma offsets) and the chroma blocks of
+   its fill; a standing pedestrian's "tick" lands in a scratch tail behind the frame.
+4. Parts are written in drawing order with one value each (order inside a part does not
+   matter), so no ink arrays are built; the trail's old/new shades are a slice of a
+   prebuilt value strip.
+5. The HUD counter is stamped glyph by glyph from a prebuilt luma atlas (one gather).
+
+The output is byte-identical to the general path's (``tests/render`` checks random and
+edge cases, and ``SyntheticRenderer`` falls back per frame, so nothing is ever clipped
+wrongly).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from robot_sf_gym_video.render.font5x7 import ADVANCE_PX, GLYPH_H_PX, glyph_atlas
+from robot_sf_gym_video.render.palette import LUT_U, LUT_V, LUT_Y, Ink
+from robot_sf_gym_video.render.synthetic_layer import (
+    LUMA_ONLY_INKS,
+    NOSE_DIRECTIONS,
+    TICK_DIRECTIONS,
+    StaticLayer,
+    text_offsets,
+    tick_directions,
+)
+
+if TYPE_CHECKING:
+    from robot_sf_gym_video.sim.snapshot import FrameSnapshot
+
+__all__ = ["FastI420", "HudLayout"]
+
+_MAX_TRAIL_SAMPLES = 64  # per trail segment, as in the general path
+_MARGIN_PX = 1e-3  # the fit check is conservative by this much (float rounding)
+
+HudLayout = tuple[str, str, int, Ink]  # progress text, status text, status x, status ink
+
+
+class FastI420:
+    """Per-layer tables of the fast path (see the module docstring); ``draw`` per frame."""
+
+    def __init__(self, layer: StaticLayer) -> None:
+        """Precompute everything of ``layer`` that ``draw`` looks up (a few ms, once)."""
+        width_px, height_px = layer.geometry.width_px, layer.geometry.height_px
+        self.geometry = layer.geometry
+        self.scale, self.text_top = layer.scale, layer.text_top
+        self.width_px = width_px
+        self.n_y = width_px * height_px
+        self.n_frame = self.n_y * 3 // 2
+        # Standing pedestrians' ticks are sent n_frame past their centre: a scratch tail.
+        self.n_buffer = self.n_frame + self.n_y
+        self.row_strides = np.array([width_px, width_px // 2], dtype=np.intp)[:, None, None]
+        self._build_agent_tables(layer)
+        self._build_transform(layer)
+        self._build_hud(layer)
+        self._trail_strips: tuple[np.ndarray, ...] = ()
+        self._samples: dict[int, np.ndarray] = {}
+        self._status: dict[tuple[str, int, Ink], tuple[np.ndarray, ...]] = {}
+
+    @staticmethod
+    def applies(layer: StaticLayer) -> bool:
+        """Return whether the fast path can draw ``layer``'s frames (1-px lines only)."""
+        return layer.pen is None
+
+    @staticmethod
+    def key(layer: StaticLayer) -> tuple:
+        """Return everything the tables depend on: equal keys give identical tables.
+
+        Episodes of one scenario share it (start and goal only change the static frame),
+        so the renderer builds the tables (~2.5 ms) once per geometry, not per episode.
+        """
+        stencils = (
+            layer.ped_edge,
+            layer.ped_fill,
+            layer.ped_ticks,
+            layer.robot_edge,
+            layer.robot_fill,
+            layer.robot_noses,
+            layer.robot_ring,
+            layer.collision_border,
+            layer.to_px_mul,
+            layer.to_px_add,
+        )
+        placement = (layer.hud_h, layer.text_top, layer.progress_x_px, layer.scale)
+        return (layer.geometry, placement, *((a.shape, a.tobytes()) for a in stencils))
+
+    # -- precomputation ---------------------------------------------------------------------
+
+    def _frame_offsets(self, canvas_offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Split flat canvas offsets into ``(dy, dx)`` (|dx| is far below half a canvas row)."""
+        geo = self.geometry
+        off = np.asarray(canvas_offsets, dtype=np.intp)
+        dy = (off + geo.canvas_w // 2) >> geo.shift
+        return dy, off - (dy << geo.shift)
+
+    def _blocks(self, dy: np.ndarray, dx: np.ndarray) -> np.ndarray:
+        """Return ``(4, n)`` chroma-block offsets of a stencil per centre parity.
+
+        Row ``p = (col & 1) + 2 * (row & 1)`` lists the blocks (relative to the centre's
+        block) that the stencil's pixels fall in, each once, padded by repeating one.
+        """
+        half_w = self.width_px // 2
+        rows = []
+        for p in range(4):
+            pc, pr = p & 1, p >> 1
+            rows.append(np.unique(((pr + dy) >> 1) * half_w + ((pc + dx) >> 1)))
+        n = max(len(r) for r in rows)
+        return np.stack([np.concatenate((r, np.full(n - len(r), r[0]))) for r in rows])
+
+    def _chroma(self, canvas_offsets: np.ndarray) -> np.ndarray:
+        """Return ``(4, 2n)`` buffer offsets of a stencil's U then V blocks per parity.
+
+        Offsets are relative to the centre's block index within a chroma plane, so one
+        add of that index gives positions in the whole I420 buffer.
+        """
+        blocks = self._blocks(*self._frame_offsets(canvas_offsets)) + self.n_y
+        return np.concatenate((blocks, blocks + self.n_y // 4), axis=1)
+
+    @staticmethod
+    def _values(luma_parts: list[tuple[Ink, int]], chroma: tuple[Ink, int]) -> np.ndarray:
+        """Return the values for one index row: luma parts, then U and V of one ink."""
+        parts = [np.full(n, LUT_Y[ink], dtype=np.uint8) for ink, n in luma_parts]
+        ink, n_chroma = chroma
+        parts += [np.full(n_chroma // 2, lut[ink], dtype=np.uint8) for lut in (LUT_U, LUT_V)]
+        return np.concatenate(parts)
+
+    def _build_agent_tables(self, layer: StaticLayer) -> None:
+        """Index rows (luma offsets, then U/V blocks) of pedestrians and the robot.
+
+        A pedestrian's row depends on its heading tick and on its centre's pixel parity
+        (which 2x2 blocks its fill covers), a robot's on its nose direction and parity.
+        Also records the largest stencil reach, which bounds where the fast path applies.
+        """
+        w = self.width_px
+        reach = [0, 0, 0, 0]  # -dy_min, dy_max, -dx_min, dx_max over every stencil
+
+        def luma(canvas_offsets: np.ndarray) -> np.ndarray:
+            dy, dx = self._frame_offsets(canvas_offsets)
+            if dy.size:
+                reach[:] = [
+                    max(reach[0], -int(dy.min())),
+                    max(reach[1], int(dy.max())),
+                    max(reach[2], -int(dx.min())),
+                    max(reach[3], int(dx.max())),
+                ]
+            return dy * w + dx
+
+        edge, fill = luma(layer.ped_edge), luma(layer.ped_fill)
+        ticks = luma(layer.ped_ticks)  # (TICK_DIRECTIONS, L)
+        no_tick = np.full((1, ticks.shape[1]), self.n_frame, dtype=np.intp)
+        ticks = np.concatenate((no_tick, ticks))  # row 0: standing (see tick_directions)
+        fill_chroma = self._chroma(layer.ped_fill)
+        # Row p * 33 + t: [outline | fill | tick t | fill's U and V blocks at parity p].
+        self.ped_table = np.stack(
+            [
+                np.concatenate((edge, fill, ticks[t], fill_chroma[p]))
+                for p in range(4)
+                for t in range(TICK_DIRECTIONS + 1)
+            ]
+        )
+        self.ped_n_luma = len(edge) + len(fill) + ticks.shape[1]
+        self.ped_values = self._values(
+            [(Ink.PED_EDGE, len(edge)), (Ink.PED, len(fill)), (Ink.PED_EDGE, ticks.shape[1])],
+            (Ink.PED, fill_chroma.shape[1]),
+        )
+        self._crowd_values = (0, self.ped_values[:0])  # (crowd size, values), see _draw_peds
+
+        r_edge, r_fill = luma(layer.robot_edge), luma(layer.robot_fill)
+        noses = luma(layer.robot_noses)  # (NOSE_DIRECTIONS, L)
+        self.robot_luma = np.stack([np.concatenate((r_edge, r_fill, nose)) for nose in noses])
+        self.robot_chroma = self._chroma(layer.robot_fill)
+        self.robot_values = self._values(
+            [
+                (Ink.ROBOT_EDGE, len(r_edge)),
+                (Ink.ROBOT, len(r_fill)),
+                (Ink.ROBOT_EDGE, noses.shape[1]),
+            ],
+            (Ink.ROBOT, self.robot_chroma.shape[1]),
+        )
+        self.ring_luma = luma(layer.robot_ring)
+        self.ring_chroma = self._chroma(layer.robot_ring)
+        self.ring_values = self._values([], (Ink.COLLISION, self.ring_chroma.shape[1]))
+        self.reach = reach
+
+        # The collision flash: canvas indices of the frame border -> frame pixels/blocks.
+        geo = layer.geometry
+        rows = (layer.collision_border >> geo.shift) - geo.pad_y
+        cols = (layer.collision_border & (geo.canvas_w - 1)) - geo.pad_x
+        self.border_luma = rows * w + cols
+        blocks = np.unique((rows >> 1) * (w // 2) + (cols >> 1)) + self.n_y
+        self.border_chroma = np.concatenate((blocks, blocks + self.n_y // 4))
+        self.border_values = self._values([], (Ink.COLLISION, len(self.border_chroma)))
+
+        # [col, row, col/2, row/2] -> [pixel, chroma block, pedestrian table rows per
+        # parity]: parity = (col & 1) + 2 * (row & 1) = col + 2 row - 2 col/2 - 4 row/2.
+        n_rows = TICK_DIRECTIONS + 1
+        self.agent_matrix = np.array(
+            [[1, w, 0, 0], [0, 0, 1, w // 2], [n_rows, 2 * n_rows, -2 * n_rows, -4 * n_rows]],
+            dtype=np.float64,
+        )
+
+    def _build_transform(self, layer: StaticLayer) -> None:
+        """World metres -> 8 rows per point: x, y, x/2, y/2 in pixels, then 4 fit checks.
+
+        One matrix product with one non-zero per row (exact: ``x * a + y * 0`` rounds
+        like ``x * a``), then one add, so rows 0-1 equal the general path's
+        ``xy * mul + add`` bit for bit. Rows 4-7 are ``u, v, 1 - u, 1 - v`` where
+        ``(u, v)`` maps the box in which a centre's pixel keeps every stencil inside the
+        map area (not the HUD) onto [0, 1]: the frame fits iff their maximum is <= 1.
+        The box is shrunk by ``_MARGIN_PX`` so that rounding can only reject, never admit.
+        """
+        geo = layer.geometry
+        up, down, left, right = self.reach
+        lo = np.array([left + _MARGIN_PX, layer.hud_h + up + _MARGIN_PX])
+        hi = np.array([geo.width_px - right - _MARGIN_PX, geo.height_px - down - _MARGIN_PX])
+        span = np.maximum(hi - lo, 1e-9)  # a degenerate box rejects every frame
+        mul, add = layer.to_px_mul, layer.to_px_add
+        scales = np.stack((mul, mul * 0.5, mul / span, -mul / span))  # (4, 2)
+        self.to_rows = np.zeros((8, 2))
+        self.to_rows[0::2, 0] = scales[:, 0]
+        self.to_rows[1::2, 1] = scales[:, 1]
+        fit = (add - lo) / span
+        self.row_offsets = np.concatenate((add, add * 0.5, fit, 1.0 - fit))[:, None]
+
+    def _build_hud(self, layer: StaticLayer) -> None:
+        """Glyph luma blocks and their frame indices for the per-frame progress text."""
+        scale, w = layer.scale, self.width_px
+        atlas, code_to_glyph = glyph_atlas(scale)
+        ink = np.where(atlas, LUT_Y[Ink.HUD_DIM], LUT_Y[Ink.HUD_BG]).astype(np.uint8)
+        self.glyph_luma = ink.reshape(len(atlas), -1)[code_to_glyph]  # per ASCII byte
+        gh, gw = GLYPH_H_PX * scale, ADVANCE_PX * scale
+        rows, cols = np.mgrid[0:gh, 0:gw]
+        glyph = (rows * w + cols).ravel()
+        n_max = max((w - layer.progress_x_px) // gw, 0)
+        starts = layer.text_top + layer.progress_x_px + gw * np.arange(n_max)
+        self.hud_luma = starts[:, None] + glyph
+
+    # -- per frame --------------------------------------------------------------------------
+
+    def draw(
+        self, static_i420: np.ndarray, snap: FrameSnapshot, hud: HudLayout, show_trail: bool
+    ) -> np.ndarray | None:
+        """Return a new I420 frame of ``snap``, or ``None`` if a shape might not fit.
+
+        ``static_i420`` is the layer's static frame (``StaticLayer.yuv``); ``hud`` is
+        ``(progress, status, status_x, status_ink)`` as laid out by the caller. The
+        returned array views the first ``H*W*3/2`` bytes of a fresh buffer.
+        """
+        trail = snap.trail_m.reshape(-1, 2) if show_trail else snap.trail_m[:0].reshape(0, 2)
+        peds = snap.ped_positions_m.reshape(-1, 2)
+        n_trail, n_ped = len(trail), len(peds)
+        world = np.concatenate((trail, peds, snap.robot_pose[None, :2]))
+        # Points as columns (rows x, y, x/2, y/2, fit checks): every array below runs its
+        # inner loop over points, not over a length-2 axis (~4x faster in numpy).
+        q = self.to_rows @ world.T
+        q += self.row_offsets
+        if not q[4:].max() <= 1.0:  # NaN fails too
+            return None
+        centres = np.floor(q[:4, n_trail:])
+        agents = (self.agent_matrix @ centres).astype(np.intp)  # exact: small integers
+
+        buf = np.empty(self.n_buffer, dtype=np.uint8)
+        out = buf[: self.n_frame]
+        out[:] = static_i420
+        if n_trail >= 2:
+            self._draw_trail(buf, q[:4, :n_trail])
+        if n_ped:
+            self._draw_peds(buf, snap, agents[:, :n_ped])
+        self._draw_robot(buf, snap, agents[:, n_ped].tolist())
+        self._draw_hud(buf, hud)
+        return out
+
+    def _draw_trail(self, buf: np.ndarray, pts: np.ndarray) -> None:
+        """Sample the trail as the general path does and write it, older half first.
+
+        ``pts`` is ``(4, n)``: x, y, x/2, y/2 pixel coordinates per point. Samples are
+        computed sample-major (long inner loops), then transposed once to segment-major:
+        write order matters where the new half crosses the old one.
+        """
+        step = pts[:, 1:] - pts[:, :-1]
+        n = min(int(np.abs(step).max()) + 1, _MAX_TRAIL_SAMPLES)
+        t = self._samples.get(n)
+        if t is None:
+            t = self._samples[n] = np.linspace(0.0, 1.0, n + 1)[:-1, None]
+        samples = step[:, None, :] * t  # (4, n, segments)
+        samples += pts[:, None, :-1]
+        ij = samples.astype(np.intp)
+        idx = ij[1::2] * self.row_strides  # (2, n, segments): pixel, chroma block
+        idx += ij[0::2]
+        idx = idx.transpose(0, 2, 1).copy()
+        n_old = (pts.shape[1] - 1) // 2 * n
+        y, u, v = self._trail_values(idx[0].size, n_old)
+        buf[idx[0].ravel()] = y
+        blocks = idx[1].ravel()
+        buf[self.n_y :][blocks] = u
+        buf[self.n_y + self.n_y // 4 :][blocks] = v
+
+    def _trail_values(self, n: int, n_old: int) -> tuple[np.ndarray, ...]:
+        """Return Y, U, V value views: ``n_old`` of the old shade, then the new shade."""
+        strips = self._trail_strips
+        if not strips or len(strips[0]) < 2 * n:
+            shades = [Ink.TRAIL_OLD, Ink.TRAIL_NEW]
+            half = max(2 * n, 4096)
+            strips = tuple(np.repeat(lut[shades], half) for lut in (LUT_Y, LUT_U, LUT_V))
+            self._trail_strips = strips
+        start = len(strips[0]) // 2 - n_old
+        y, u, v = strips
+        return y[start : start + n], u[start : start + n], v[start : start + n]
+
+    def _draw_peds(self, buf: np.ndarray, snap: FrameSnapshot, agents: np.ndarray) -> None:
+        """Outlines, then fills, then heading ticks of the crowd, then its fill chroma.
+
+        ``agents`` is ``(3, n_ped)``: centre pixel, centre block, table row of the parity.
+        The gathered rows are transposed while adding the centres, so that the raveled
+        indices run part by part in drawing order (and numpy need not walk strided
+        index arrays, which costs ~2x): one write for everything.
+        """
+        kind = tick_directions(snap.ped_velocities_mps.reshape(-1, 2))
+        kind += agents[2]
+        rows = self.ped_table.take(kind, axis=0).T  # (L, n_ped) view
+        idx = np.empty(rows.shape, dtype=np.intp)
+        n_luma = self.ped_n_luma
+        np.add(rows[:n_luma], agents[0], out=idx[:n_luma])
+        np.add(rows[n_luma:], agents[1], out=idx[n_luma:])
+        n_ped, values = self._crowd_values
+        if n_ped != idx.shape[1]:  # crowds rarely change size: cache the repeat
+            values = np.repeat(self.ped_values, idx.shape[1])
+            self._crowd_values = (idx.shape[1], values)
+        buf[idx.ravel()] = values
+
+    def _draw_robot(self, buf: np.ndarray, snap: FrameSnapshot, centre: list[int]) -> None:
+        """Robot outline, fill, nose and fill chroma (+ collision ring and frame flash)."""
+        pixel, block, parity = centre
+        parity //= TICK_DIRECTIONS + 1
+        theta = float(snap.robot_pose[2])
+        nose = round(theta * NOSE_DIRECTIONS / (2.0 * math.pi)) % NOSE_DIRECTIONS
+        luma, chroma = self.robot_luma[nose], self.robot_chroma[parity]
+        idx = np.empty(len(luma) + len(chroma), dtype=np.intp)
+        np.add(luma, pixel, out=idx[: len(luma)])
+        np.add(chroma, block, out=idx[len(luma) :])
+        buf[idx] = self.robot_values
+        if snap.collision is not None:
+            buf[self.ring_luma + pixel] = LUT_Y[Ink.COLLISION]
+            buf[self.border_luma] = LUT_Y[Ink.COLLISION]
+            buf[self.ring_chroma[parity] + block] = self.ring_values
+            buf[self.border_chroma] = self.border_values
+
+    def _draw_hud(self, buf: np.ndarray, hud: HudLayout) -> None:
+        """Stamp the progress text glyph by glyph, then the (rare) status word."""
+        progress, status, status_x, ink = hud
+        if progress:
+            codes = np.frombuffer(progress.encode("ascii", "replace"), dtype=np.uint8)
+            buf[self.hud_luma[: len(codes)]] = self.glyph_luma[codes]
+        if status:
+            luma, chroma = self._status_pixels(status, status_x, ink)
+            buf[luma] = LUT_Y[ink]
+            buf[chroma] = self._values([], (ink, len(chroma)))
+
+    def _status_pixels(self, status: str, x_px: int, ink: Ink) -> tuple[np.ndarray, ...]:
+        """Return the status word's pixels and its U/V block positions (cached).
+
+        Grey/white status text writes luma only (no blocks), like in the general path.
+        """
+        key = (status, x_px, ink)
+        hit = self._status.get(key)
+        if hit is None:
+            w = self.width_px
+            luma = text_offsets(status, self.scale, w) + (self.text_top + x_px)
+            blocks = np.unique((luma // w >> 1) * (w // 2) + (luma % w >> 1)) + self.n_y
+            if ink in LUMA_ONLY_INKS:
+                blocks = blocks[:0]
+            hit = self._status[key] = (luma, np.concatenate((blocks, blocks + self.n_y // 4)))
+        return hit
