@@ -48,6 +48,7 @@ from robot_sf_gym_video.render.synthetic_layer import (
     text_offsets,
     tick_directions,
 )
+from robot_sf_gym_video.render.synthetic_trail import MAX_TRAIL_SAMPLES
 
 if TYPE_CHECKING:
     from robot_sf_gym_video.render.viewport import Viewport
@@ -58,7 +59,6 @@ __all__ = ["DEFAULT_SIZE", "SyntheticRenderer"]
 DEFAULT_SIZE: tuple[int, int] = (320, 240)
 _FAST_CACHE_SIZE = 16  # fast-path tables kept, by geometry (like the map cache)
 
-_MAX_TRAIL_SAMPLES = 64  # per trail segment; caps work if the trail ever jumps
 _PALETTE_PLANES = tuple(np.ascontiguousarray(PALETTE_RGB[:, c]) for c in range(3))
 _CHROMA_OK = np.ones(256, dtype=bool)  # False: the ink writes luma only (see _Frame.chroma)
 _CHROMA_OK[list(LUMA_ONLY_INKS)] = False
@@ -265,7 +265,7 @@ class SyntheticRenderer:
             # the next one's start; the newest point lies under the robot's disc.
             tp = pts[:n_trail]
             step = tp[1:] - tp[:-1]
-            n = min(int(np.abs(step).max()) + 1, _MAX_TRAIL_SAMPLES)
+            n = min(int(np.abs(step).max()) + 1, MAX_TRAIL_SAMPLES)
             t = self._samples(n)[None, :-1, None]
             samples = flat(tp[:-1, None, :] + step[:, None, :] * t)
             half = (n_trail - 1) // 2

@@ -50,13 +50,13 @@ from robot_sf_gym_video.render.synthetic_layer import (
     text_offsets,
     tick_directions,
 )
+from robot_sf_gym_video.render.synthetic_trail import TrailSamples
 
 if TYPE_CHECKING:
     from robot_sf_gym_video.sim.snapshot import FrameSnapshot
 
 __all__ = ["FastI420", "HudLayout"]
 
-_MAX_TRAIL_SAMPLES = 64  # per trail segment, as in the general path
 _MARGIN_PX = 1e-3  # the fit check is conservative by this much (float rounding)
 
 HudLayout = tuple[str, str, int, Ink]  # progress text, status text, status x, status ink
@@ -75,12 +75,12 @@ class FastI420:
         self.n_frame = self.n_y * 3 // 2
         # Standing pedestrians' ticks are sent n_frame past their centre: a scratch tail.
         self.n_buffer = self.n_frame + self.n_y
-        self.row_strides = np.array([width_px, width_px // 2], dtype=np.intp)[:, None, None]
         self._build_agent_tables(layer)
         self._build_transform(layer)
         self._build_hud(layer)
-        self._trail_strips: tuple[np.ndarray, ...] = ()
-        self._samples: dict[int, np.ndarray] = {}
+        self._trail = TrailSamples(width_px)
+        # Y, U, V values: old shade, then new shade; a frame's trail values are one slice.
+        self._trail_strips: tuple[np.ndarray, ...] = (np.empty(0, dtype=np.uint8),) * 3
         self._status: dict[tuple[str, int, Ink], tuple[np.ndarray, ...]] = {}
 
     @staticmethod
@@ -222,7 +222,7 @@ class FastI420:
         n_rows = TICK_DIRECTIONS + 1
         self.agent_matrix = np.array(
             [[1, w, 0, 0], [0, 0, 1, w // 2], [n_rows, 2 * n_rows, -2 * n_rows, -4 * n_rows]],
-            dtype=np.float64,
+            dtype=np.intp,
         )
 
     def _build_transform(self, layer: StaticLayer) -> None:
@@ -282,56 +282,37 @@ class FastI420:
         q += self.row_offsets
         if not q[4:].max() <= 1.0:  # NaN fails too
             return None
-        centres = np.floor(q[:4, n_trail:])
-        agents = (self.agent_matrix @ centres).astype(np.intp)  # exact: small integers
+        agents = self.agent_matrix @ q[:4, n_trail:].astype(np.intp)  # floor: all >= 0
 
         buf = np.empty(self.n_buffer, dtype=np.uint8)
         out = buf[: self.n_frame]
         out[:] = static_i420
         if n_trail >= 2:
-            self._draw_trail(buf, q[:4, :n_trail])
+            self._draw_trail(buf, trail, q[:4, :n_trail])
         if n_ped:
             self._draw_peds(buf, snap, agents[:, :n_ped])
         self._draw_robot(buf, snap, agents[:, n_ped].tolist())
         self._draw_hud(buf, hud)
         return out
 
-    def _draw_trail(self, buf: np.ndarray, pts: np.ndarray) -> None:
-        """Sample the trail as the general path does and write it, older half first.
+    def _draw_trail(self, buf: np.ndarray, trail_m: np.ndarray, pts: np.ndarray) -> None:
+        """Write the trail's samples (kept across frames by ``TrailSamples``), older half first.
 
-        ``pts`` is ``(4, n)``: x, y, x/2, y/2 pixel coordinates per point. Samples are
-        computed sample-major (long inner loops), then transposed once to segment-major:
-        write order matters where the new half crosses the old one.
+        ``pts`` is ``(4, n)``: x, y, x/2, y/2 pixel coordinates of the ``n`` points.
         """
-        step = pts[:, 1:] - pts[:, :-1]
-        n = min(int(np.abs(step).max()) + 1, _MAX_TRAIL_SAMPLES)
-        t = self._samples.get(n)
-        if t is None:
-            t = self._samples[n] = np.linspace(0.0, 1.0, n + 1)[:-1, None]
-        samples = step[:, None, :] * t  # (4, n, segments)
-        samples += pts[:, None, :-1]
-        ij = samples.astype(np.intp)
-        idx = ij[1::2] * self.row_strides  # (2, n, segments): pixel, chroma block
-        idx += ij[0::2]
-        idx = idx.transpose(0, 2, 1).copy()
-        n_old = (pts.shape[1] - 1) // 2 * n
-        y, u, v = self._trail_values(idx[0].size, n_old)
-        buf[idx[0].ravel()] = y
-        blocks = idx[1].ravel()
-        buf[self.n_y :][blocks] = u
-        buf[self.n_y + self.n_y // 4 :][blocks] = v
-
-    def _trail_values(self, n: int, n_old: int) -> tuple[np.ndarray, ...]:
-        """Return Y, U, V value views: ``n_old`` of the old shade, then the new shade."""
+        luma, blocks, n_old = self._trail.update(trail_m, pts)
         strips = self._trail_strips
-        if not strips or len(strips[0]) < 2 * n:
+        if len(strips[0]) < 2 * len(luma):
             shades = [Ink.TRAIL_OLD, Ink.TRAIL_NEW]
-            half = max(2 * n, 4096)
+            half = max(2 * len(luma), 4096)
             strips = tuple(np.repeat(lut[shades], half) for lut in (LUT_Y, LUT_U, LUT_V))
             self._trail_strips = strips
         start = len(strips[0]) // 2 - n_old
+        end = start + len(luma)
         y, u, v = strips
-        return y[start : start + n], u[start : start + n], v[start : start + n]
+        buf[luma] = y[start:end]
+        buf[self.n_y :][blocks] = u[start:end]
+        buf[self.n_y + self.n_y // 4 :][blocks] = v[start:end]
 
     def _draw_peds(self, buf: np.ndarray, snap: FrameSnapshot, agents: np.ndarray) -> None:
         """Outlines, then fills, then heading ticks of the crowd, then its fill chroma.

@@ -105,6 +105,27 @@ def test_no_trail_option_and_scene_changes(fast_calls):
     assert len(fast._fasts) == 1  # one geometry: the tables are built once
 
 
+def test_trail_kept_across_frames_equals_fresh_sampling(fast_calls):
+    # A trail that grows, then slides (capped), speeds up (more samples per segment),
+    # slows down again, and restarts: every frame must equal sampling it afresh.
+    static = make_static()
+    rng = np.random.default_rng(5)
+    speeds = np.concatenate((np.full(60, 0.1), np.full(5, 0.9), np.full(60, 0.1), [0.0]))
+    heading = np.cumsum(rng.normal(0.0, 0.3, len(speeds)))
+    steps = speeds[:, None] * np.stack((np.cos(heading), np.sin(heading)), axis=1)
+    path = np.clip(np.array([3.0, 5.0]) + np.cumsum(steps, axis=0), 1.0, 19.0)
+    path[:, 1] = np.clip(path[:, 1], 1.0, 9.0)
+    trails = [path[max(0, k - 40) : k + 1] for k in range(len(path))]
+    trails += [path[:1], path[:2], path[5:9], path[5:9], path[6:10]]  # restart, repeat
+    fast, general = SyntheticRenderer(), general_path()
+    for trail in trails:
+        snap = make_snap(robot_xy=tuple(trail[-1]), trail=trail.copy())
+        assert fast.render_for_encoder(static, snap).tobytes() == (
+            general.render_for_encoder(static, snap).tobytes()
+        )
+    assert fast_calls[True] == len(trails)
+
+
 def test_fast_frames_are_new_contiguous_arrays(fast_calls):
     static = make_static()
     renderer = SyntheticRenderer()
