@@ -78,9 +78,7 @@ class FastI420:
         self._build_agent_tables(layer)
         self._build_transform(layer)
         self._build_hud(layer)
-        self._trail = TrailSamples(width_px)
-        # Y, U, V values: old shade, then new shade; a frame's trail values are one slice.
-        self._trail_strips: tuple[np.ndarray, ...] = (np.empty(0, dtype=np.uint8),) * 3
+        self._trail = TrailSamples(width_px, height_px)
         self._status: dict[tuple[str, int, Ink], tuple[np.ndarray, ...]] = {}
 
     @staticmethod
@@ -184,7 +182,9 @@ class FastI420:
                 for t in range(TICK_DIRECTIONS + 1)
             ]
         )
-        self.ped_n_luma = len(edge) + len(fill) + ticks.shape[1]
+        n_luma = len(edge) + len(fill) + ticks.shape[1]
+        # Which centre index (0: pixel, 1: chroma block) each table column adds to.
+        self.ped_bases = np.repeat([0, 1], [n_luma, fill_chroma.shape[1]])
         self.ped_values = self._values(
             [(Ink.PED_EDGE, len(edge)), (Ink.PED, len(fill)), (Ink.PED_EDGE, ticks.shape[1])],
             (Ink.PED, fill_chroma.shape[1]),
@@ -193,15 +193,23 @@ class FastI420:
 
         r_edge, r_fill = luma(layer.robot_edge), luma(layer.robot_fill)
         noses = luma(layer.robot_noses)  # (NOSE_DIRECTIONS, L)
-        self.robot_luma = np.stack([np.concatenate((r_edge, r_fill, nose)) for nose in noses])
-        self.robot_chroma = self._chroma(layer.robot_fill)
+        r_chroma = self._chroma(layer.robot_fill)
+        # [nose, parity]: [outline | fill | nose line | fill's U and V blocks at parity].
+        self.robot_table = np.stack(
+            [
+                [np.concatenate((r_edge, r_fill, nose, r_chroma[p])) for p in range(4)]
+                for nose in noses
+            ]
+        )
+        n_luma = len(r_edge) + len(r_fill) + noses.shape[1]
+        self.robot_is_luma = np.arange(self.robot_table.shape[2]) < n_luma
         self.robot_values = self._values(
             [
                 (Ink.ROBOT_EDGE, len(r_edge)),
                 (Ink.ROBOT, len(r_fill)),
                 (Ink.ROBOT_EDGE, noses.shape[1]),
             ],
-            (Ink.ROBOT, self.robot_chroma.shape[1]),
+            (Ink.ROBOT, r_chroma.shape[1]),
         )
         self.ring_luma = luma(layer.robot_ring)
         self.ring_chroma = self._chroma(layer.robot_ring)
@@ -296,23 +304,12 @@ class FastI420:
         return out
 
     def _draw_trail(self, buf: np.ndarray, trail_m: np.ndarray, pts: np.ndarray) -> None:
-        """Write the trail's samples (kept across frames by ``TrailSamples``), older half first.
+        """Write the trail (samples kept across frames by ``TrailSamples``): one write.
 
         ``pts`` is ``(4, n)``: x, y, x/2, y/2 pixel coordinates of the ``n`` points.
         """
-        luma, blocks, n_old = self._trail.update(trail_m, pts)
-        strips = self._trail_strips
-        if len(strips[0]) < 2 * len(luma):
-            shades = [Ink.TRAIL_OLD, Ink.TRAIL_NEW]
-            half = max(2 * len(luma), 4096)
-            strips = tuple(np.repeat(lut[shades], half) for lut in (LUT_Y, LUT_U, LUT_V))
-            self._trail_strips = strips
-        start = len(strips[0]) // 2 - n_old
-        end = start + len(luma)
-        y, u, v = strips
-        buf[luma] = y[start:end]
-        buf[self.n_y :][blocks] = u[start:end]
-        buf[self.n_y + self.n_y // 4 :][blocks] = v[start:end]
+        positions, values = self._trail.update(trail_m, pts)
+        buf[positions] = values
 
     def _draw_peds(self, buf: np.ndarray, snap: FrameSnapshot, agents: np.ndarray) -> None:
         """Outlines, then fills, then heading ticks of the crowd, then its fill chroma.
@@ -324,11 +321,8 @@ class FastI420:
         """
         kind = tick_directions(snap.ped_velocities_mps.reshape(-1, 2))
         kind += agents[2]
-        rows = self.ped_table.take(kind, axis=0).T  # (L, n_ped) view
-        idx = np.empty(rows.shape, dtype=np.intp)
-        n_luma = self.ped_n_luma
-        np.add(rows[:n_luma], agents[0], out=idx[:n_luma])
-        np.add(rows[n_luma:], agents[1], out=idx[n_luma:])
+        idx = agents.take(self.ped_bases, axis=0)  # (L, n_ped): each row's centre index
+        idx += self.ped_table.take(kind, axis=0).T
         n_ped, values = self._crowd_values
         if n_ped != idx.shape[1]:  # crowds rarely change size: cache the repeat
             values = np.repeat(self.ped_values, idx.shape[1])
@@ -341,10 +335,8 @@ class FastI420:
         parity //= TICK_DIRECTIONS + 1
         theta = float(snap.robot_pose[2])
         nose = round(theta * NOSE_DIRECTIONS / (2.0 * math.pi)) % NOSE_DIRECTIONS
-        luma, chroma = self.robot_luma[nose], self.robot_chroma[parity]
-        idx = np.empty(len(luma) + len(chroma), dtype=np.intp)
-        np.add(luma, pixel, out=idx[: len(luma)])
-        np.add(chroma, block, out=idx[len(luma) :])
+        idx = np.where(self.robot_is_luma, pixel, block)
+        idx += self.robot_table[nose, parity]
         buf[idx] = self.robot_values
         if snap.collision is not None:
             buf[self.ring_luma + pixel] = LUT_Y[Ink.COLLISION]

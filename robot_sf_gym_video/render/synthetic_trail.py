@@ -1,7 +1,8 @@
 """The I420 fast path's robot trail: sample pixels kept from frame to frame.
 
-- ``TrailSamples.update(trail_m, pts)``: the trail's sample pixels and chroma blocks,
-  segment by segment, and how many of them belong to the older half.
+- ``TrailSamples.update(trail_m, pts)``: where the trail's samples go in an I420 buffer
+  (luma pixel, U and V block of each, segment by segment) and the values to write there
+  (older half of the segments in the old shade).
 
 Why: the trail grows by one point per step (and drops its oldest point once full), and
 its sampling (``n`` samples per segment, ``n`` set by the longest segment) rarely
@@ -20,6 +21,8 @@ import itertools
 
 import numpy as np
 
+from robot_sf_gym_video.render.palette import LUT_U, LUT_V, LUT_Y, Ink
+
 __all__ = ["MAX_TRAIL_SAMPLES", "TrailSamples"]
 
 MAX_TRAIL_SAMPLES = 64  # per segment; caps work if the trail ever jumps
@@ -30,32 +33,37 @@ class TrailSamples:
 
     Segment ``k`` goes from point ``k`` to ``k + 1`` and holds ``n`` samples at
     ``t = j / n``, ``j < n`` (its end is the next segment's start; the newest point lies
-    under the robot). Rows ``[start, end)`` of ``luma`` and ``blocks`` are the current
-    segments, so a contiguous slice serves as the index array.
+    under the robot). ``_rows[k]`` is ``(3, n)``: the samples' luma, U and V positions in
+    the I420 buffer. Rows ``[start, end)`` are the current segments, so one contiguous
+    slice is the index array of a single write covering all three planes (the order
+    within each plane is segment order, as drawing order requires).
     """
 
-    def __init__(self, width_px: int) -> None:
-        """Start empty for frames ``width_px`` wide."""
+    def __init__(self, width_px: int, height_px: int) -> None:
+        """Start empty for frames of ``width_px`` x ``height_px``."""
         self.width_px = width_px
+        self.n_y = width_px * height_px
         self._key = b""  # bytes of the world points the rows below were sampled from
         self._n = 0
         self._longest: collections.deque[int] = collections.deque()  # int(largest |step|)
         self._max = 0  # max(self._longest)
-        self._rows = np.empty((2, 0, 1), dtype=np.intp)  # [pixel, chroma block] per sample
+        self._rows = np.empty((0, 3, 1), dtype=np.intp)
         self._start = self._end = 0
         self._t: dict[int, np.ndarray] = {}  # sample positions in a segment, per n
         self._t_list: list[float] = []  # self._t[self._n] as Python floats
+        self._values = np.empty((0, 3, 1), dtype=np.uint8)  # old shade rows, then new
 
-    def update(self, trail_m: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-        """Return ``(luma, blocks, n_old)`` for a trail of at least two points.
+    def update(self, trail_m: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(positions, values)`` for a trail of at least two points.
 
         Args:
             trail_m: ``(k, 2)`` world points (only compared, as bytes).
             pts: ``(4, k)`` their pixel coordinates x, y, x/2, y/2 (all >= 0).
 
         Returns:
-            Frame pixel and chroma block of every sample, oldest segment first, and how
-            many samples belong to the older half of the segments.
+            I420 buffer positions of every sample's luma, U and V, oldest segment first,
+            and the values to write there: the older half of the segments (rounded down)
+            in the old shade.
         """
         key = trail_m.tobytes()
         if key != self._key:
@@ -65,8 +73,22 @@ class TrailSamples:
             if not ((slid or head == self._key) and self._extend(pts, slid)):
                 self._resample(pts)
             self._key = key
-        rows = self._rows[:, self._start : self._end]
-        return rows[0].ravel(), rows[1].ravel(), (self._end - self._start) // 2 * self._n
+        n_rows = self._end - self._start
+        half = len(self._values) // 2
+        if n_rows > half:
+            self._values = self._shades(2 * n_rows)
+            half = len(self._values) // 2
+        first = half - n_rows // 2
+        values = self._values[first : first + n_rows]
+        return self._rows[self._start : self._end].ravel(), values.ravel()
+
+    def _shades(self, n_rows: int) -> np.ndarray:
+        """Return value rows for up to ``n_rows`` old and as many new segments."""
+        values = np.empty((2 * n_rows, 3, self._n), dtype=np.uint8)
+        for plane, lut in enumerate((LUT_Y, LUT_U, LUT_V)):
+            values[:n_rows, plane] = lut[Ink.TRAIL_OLD]
+            values[n_rows:, plane] = lut[Ink.TRAIL_NEW]
+        return values
 
     def _extend(self, pts: np.ndarray, slid: bool) -> bool:
         """Append the newest segment, dropping the oldest if the trail ``slid``.
@@ -87,13 +109,18 @@ class TrailSamples:
         if slid:
             self._longest.popleft()
             self._start += 1
-        if self._end == self._rows.shape[1]:
+        if self._end == len(self._rows):
             self._make_room()
         w, t = self.width_px, self._t_list
         # The vectorised sampling's operations, in its order: (step * t) + start, floored.
-        self._rows[:, self._end] = [
+        blocks = [
+            int((hy1 - hy0) * tj + hy0) * (w // 2) + int((hx1 - hx0) * tj + hx0) + self.n_y
+            for tj in t
+        ]
+        self._rows[self._end] = [
             [int((y1 - y0) * tj + y0) * w + int((x1 - x0) * tj + x0) for tj in t],
-            [int((hy1 - hy0) * tj + hy0) * (w // 2) + int((hx1 - hx0) * tj + hx0) for tj in t],
+            blocks,
+            [b + self.n_y // 4 for b in blocks],
         ]
         self._end += 1
         self._longest.append(longest)
@@ -103,8 +130,8 @@ class TrailSamples:
     def _make_room(self) -> None:
         """Move the current rows to the front, doubling the capacity if they fill half."""
         n_rows = self._end - self._start
-        rows = np.empty((2, max(self._rows.shape[1], 2 * n_rows + 2), self._n), dtype=np.intp)
-        rows[:, :n_rows] = self._rows[:, self._start : self._end]
+        rows = np.empty((max(len(self._rows), 2 * n_rows + 2), 3, self._n), dtype=np.intp)
+        rows[:n_rows] = self._rows[self._start : self._end]
         self._rows, self._start, self._end = rows, 0, n_rows
 
     def _resample(self, pts: np.ndarray) -> None:
@@ -126,9 +153,14 @@ class TrailSamples:
         idx = ij[1::2] * strides  # (2, n, segments): pixel, chroma block
         idx += ij[0::2]
         n_rows = step.shape[1]
+        if n != self._n:
+            self._values = np.empty((0, 3, n), dtype=np.uint8)
         self._n, self._t_list = n, t.tolist()
         self._longest = collections.deque(longest.tolist())
         self._max = int(longest.max())
-        self._rows = np.empty((2, 2 * n_rows + 2, n), dtype=np.intp)
-        self._rows[:, :n_rows] = idx.transpose(0, 2, 1)
+        self._rows = np.empty((2 * n_rows + 2, 3, n), dtype=np.intp)
+        rows = self._rows[:n_rows]
+        rows[:, 0] = idx[0].T
+        np.add(idx[1].T, self.n_y, out=rows[:, 1])
+        np.add(rows[:, 1], self.n_y // 4, out=rows[:, 2])
         self._start, self._end = 0, n_rows
