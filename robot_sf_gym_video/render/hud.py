@@ -2,6 +2,8 @@
 
 - ``HudText``: the three parts of a HUD line and the ink of the right-hand part.
 - ``hud_text(static, snap)``: builds it from a scene and a snapshot.
+- ``progress_text(static, snap)``: just the per-step counter, for drawers that handle the
+  common no-status frame without building a ``HudText``.
 
 Left: scenario name (constant for an episode, drawn once), then step counter and sim time.
 Right: the outcome on the episode's last frame (``SUCCESS`` / ``COLLISION`` / ``TIMEOUT``),
@@ -18,7 +20,7 @@ from robot_sf_gym_video.render.palette import Ink
 if TYPE_CHECKING:
     from robot_sf_gym_video.sim.snapshot import FrameSnapshot, StaticScene
 
-__all__ = ["HudText", "hud_text", "scenario_label"]
+__all__ = ["HudText", "hud_text", "progress_text", "scenario_label"]
 
 _OUTCOME_INK = {
     "success": Ink.OUTCOME_SUCCESS,
@@ -49,9 +51,17 @@ def scenario_label(static: StaticScene) -> str:
     return static.scenario.upper()[:24]
 
 
+def progress_text(static: StaticScene, snap: FrameSnapshot) -> str:
+    """Return ``"STEP s/max  T 12.3S"``; frames without status say nothing else per step."""
+    return f"STEP {snap.step}/{static.max_steps}  T {snap.time_s:.1f}S"
+
+
 def hud_text(static: StaticScene, snap: FrameSnapshot) -> HudText:
-    """Return the HUD line for ``snap`` (pure function of its inputs, hence deterministic)."""
-    progress = f"STEP {snap.step}/{static.max_steps}  T {snap.time_s:.1f}S"
+    """Return the HUD line for ``snap`` (pure function of its inputs, hence deterministic).
+
+    ``status`` is empty exactly when ``snap.outcome`` and ``snap.collision`` are None.
+    """
+    progress = progress_text(static, snap)
     if snap.outcome is not None:
         status, ink = snap.outcome.upper(), _OUTCOME_INK[snap.outcome]
     elif snap.collision is not None:

@@ -37,7 +37,7 @@ import numpy as np
 
 from robot_sf_gym_video.render.base import validate_size
 from robot_sf_gym_video.render.font5x7 import ADVANCE_PX, text_width_px
-from robot_sf_gym_video.render.hud import hud_text
+from robot_sf_gym_video.render.hud import hud_text, progress_text
 from robot_sf_gym_video.render.palette import LUT_U, LUT_V, LUT_Y, PALETTE_RGB, Ink
 from robot_sf_gym_video.render.synthetic_fast import FastI420, HudLayout
 from robot_sf_gym_video.render.synthetic_layer import (
@@ -153,9 +153,13 @@ class SyntheticRenderer:
         outlines and grey HUD text keep the chroma underneath (see ``_Frame.chroma``).
         """
         layer = self._layer_for(static)
-        if self._fast is not None:
-            hud = self._hud_layout(layer, static, snap)
-            out = self._fast.draw(layer.yuv, snap, hud, self.show_trail)
+        fast = self._fast
+        if fast is not None:
+            if snap.outcome is None and snap.collision is None:  # no status: just the counter
+                hud = (progress_text(static, snap)[: fast.max_chars], "", 0, Ink.HUD_TEXT)
+            else:
+                hud = self._hud_layout(layer, static, snap)
+            out = fast.draw(layer.yuv, snap, hud, self.show_trail)
             if out is not None:
                 return out
         layer, frame = self._draw(static, snap)

@@ -202,7 +202,7 @@ class FastI420:
             ]
         )
         n_luma = len(r_edge) + len(r_fill) + noses.shape[1]
-        self.robot_is_luma = np.arange(self.robot_table.shape[2]) < n_luma
+        self.robot_bases = np.repeat([0, 1], [n_luma, r_chroma.shape[1]])
         self.robot_values = self._values(
             [
                 (Ink.ROBOT_EDGE, len(r_edge)),
@@ -265,7 +265,8 @@ class FastI420:
         gh, gw = GLYPH_H_PX * scale, ADVANCE_PX * scale
         rows, cols = np.mgrid[0:gh, 0:gw]
         glyph = (rows * w + cols).ravel()
-        n_max = max((w - layer.progress_x_px) // gw, 0)
+        # Characters that fit when there is no status (the caller cuts the text to this).
+        self.max_chars = n_max = max((w - layer.progress_x_px) // gw, 0)
         starts = layer.text_top + layer.progress_x_px + gw * np.arange(n_max)
         self.hud_luma = starts[:, None] + glyph
 
@@ -299,7 +300,7 @@ class FastI420:
             self._draw_trail(buf, trail, q[:4, :n_trail])
         if n_ped:
             self._draw_peds(buf, snap, agents[:, :n_ped])
-        self._draw_robot(buf, snap, agents[:, n_ped].tolist())
+        self._draw_robot(buf, snap, agents[:, n_ped])
         self._draw_hud(buf, hud)
         return out
 
@@ -329,13 +330,16 @@ class FastI420:
             self._crowd_values = (idx.shape[1], values)
         buf[idx.ravel()] = values
 
-    def _draw_robot(self, buf: np.ndarray, snap: FrameSnapshot, centre: list[int]) -> None:
-        """Robot outline, fill, nose and fill chroma (+ collision ring and frame flash)."""
-        pixel, block, parity = centre
+    def _draw_robot(self, buf: np.ndarray, snap: FrameSnapshot, centre: np.ndarray) -> None:
+        """Robot outline, fill, nose and fill chroma (+ collision ring and frame flash).
+
+        ``centre`` is ``(3,)``: the robot's pixel, chroma block and parity row.
+        """
+        pixel, block, parity = centre.tolist()
         parity //= TICK_DIRECTIONS + 1
         theta = float(snap.robot_pose[2])
         nose = round(theta * NOSE_DIRECTIONS / (2.0 * math.pi)) % NOSE_DIRECTIONS
-        idx = np.where(self.robot_is_luma, pixel, block)
+        idx = centre.take(self.robot_bases)  # each column's centre index: pixel or block
         idx += self.robot_table[nose, parity]
         buf[idx] = self.robot_values
         if snap.collision is not None:
@@ -349,7 +353,7 @@ class FastI420:
         progress, status, status_x, ink = hud
         if progress:
             codes = np.frombuffer(progress.encode("ascii", "replace"), dtype=np.uint8)
-            buf[self.hud_luma[: len(codes)]] = self.glyph_luma[codes]
+            buf[self.hud_luma[: len(codes)]] = self.glyph_luma.take(codes, axis=0)
         if status:
             luma, chroma = self._status_pixels(status, status_x, ink)
             buf[luma] = LUT_Y[ink]

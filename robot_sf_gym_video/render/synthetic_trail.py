@@ -99,7 +99,8 @@ class TrailSamples:
         if not self._longest:
             return False
         (x0, x1), (y0, y1), (hx0, hx1), (hy0, hy1) = pts[:, -2:].tolist()
-        longest = int(max(abs(x1 - x0), abs(y1 - y0)))
+        dx, dy, dhx, dhy = x1 - x0, y1 - y0, hx1 - hx0, hy1 - hy0
+        longest = int(max(abs(dx), abs(dy)))
         top = self._max
         if slid and self._longest[0] == top and longest < top:
             top = max(itertools.islice(self._longest, 1, None), default=0)  # rare
@@ -111,17 +112,12 @@ class TrailSamples:
             self._start += 1
         if self._end == len(self._rows):
             self._make_room()
-        w, t = self.width_px, self._t_list
-        # The vectorised sampling's operations, in its order: (step * t) + start, floored.
-        blocks = [
-            int((hy1 - hy0) * tj + hy0) * (w // 2) + int((hx1 - hx0) * tj + hx0) + self.n_y
-            for tj in t
-        ]
-        self._rows[self._end] = [
-            [int((y1 - y0) * tj + y0) * w + int((x1 - x0) * tj + x0) for tj in t],
-            blocks,
-            [b + self.n_y // 4 for b in blocks],
-        ]
+        w, n_y = self.width_px, self.n_y
+        luma, u = [], []
+        for t in self._t_list:  # the vectorised sampling's operations: (step * t) + start
+            luma.append(int(dy * t + y0) * w + int(dx * t + x0))
+            u.append(int(dhy * t + hy0) * (w // 2) + int(dhx * t + hx0) + n_y)
+        self._rows[self._end] = (luma, u, [b + n_y // 4 for b in u])
         self._end += 1
         self._longest.append(longest)
         self._max = top
