@@ -281,13 +281,18 @@ class FastI420:
         ``(progress, status, status_x, status_ink)`` as laid out by the caller. The
         returned array views the first ``H*W*3/2`` bytes of a fresh buffer.
         """
-        trail = snap.trail_m.reshape(-1, 2) if show_trail else snap.trail_m[:0].reshape(0, 2)
-        peds = snap.ped_positions_m.reshape(-1, 2)
+        trail, peds = snap.trail_m, snap.ped_positions_m
+        if not show_trail:
+            trail = trail[:0]
+        if trail.ndim != 2:  # an empty trail or crowd may come as shape (0,)
+            trail = trail.reshape(-1, 2)
+        if peds.ndim != 2:
+            peds = peds.reshape(-1, 2)
         n_trail, n_ped = len(trail), len(peds)
         world = np.concatenate((trail, peds, snap.robot_pose[None, :2]))
         # Points as columns (rows x, y, x/2, y/2, fit checks): every array below runs its
         # inner loop over points, not over a length-2 axis (~4x faster in numpy).
-        q = self.to_rows @ world.T
+        q = np.dot(self.to_rows, world.T)
         q += self.row_offsets
         if not q[4:].max() <= 1.0:  # NaN fails too
             return None
@@ -320,7 +325,8 @@ class FastI420:
         indices run part by part in drawing order (and numpy need not walk strided
         index arrays, which costs ~2x): one write for everything.
         """
-        kind = tick_directions(snap.ped_velocities_mps.reshape(-1, 2))
+        vel = snap.ped_velocities_mps
+        kind = tick_directions(vel if vel.ndim == 2 else vel.reshape(-1, 2))
         kind += agents[2]
         idx = agents.take(self.ped_bases, axis=0)  # (L, n_ped): each row's centre index
         idx += self.ped_table.take(kind, axis=0).T

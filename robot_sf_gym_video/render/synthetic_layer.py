@@ -263,7 +263,7 @@ def tick_directions(vel_mps: np.ndarray) -> np.ndarray:
     the first NaN). Three array calls for the whole crowd, instead of arctan2, rounding
     and a separate speed test.
     """
-    scores = vel_mps @ _TICK_UNITS
+    scores = np.dot(vel_mps, _TICK_UNITS)
     scores += _TICK_BIAS
     return scores.argmax(axis=1)
 
