@@ -187,11 +187,6 @@ def build_static_layer(
     def ring(inner_px: float, outer_px: float) -> np.ndarray:
         return _ring_flat(float(inner_px), float(outer_px), geo.canvas_w)
 
-    edge = np.zeros((height_px, width_px), dtype=bool)  # the collision flash: a frame border
-    band = 2 * scale
-    edge[hud_h : hud_h + band] = edge[-band:] = True
-    edge[hud_h:, :band] = edge[hud_h:, -band:] = True
-    b_rows, b_cols = np.nonzero(edge)
     text_row = (hud_h - GLYPH_H_PX * scale) // 2
     label_w = text_width_px(scenario_label(static), scale)
     return StaticLayer(
@@ -216,7 +211,7 @@ def build_static_layer(
         robot_edge=ring(robot_r - scale, robot_r),
         robot_fill=ring(-1.0, robot_r - scale),
         robot_ring=ring(ring_out - 2.0 * scale, ring_out),
-        collision_border=(b_rows + geo.pad_y) * geo.canvas_w + b_cols + geo.pad_x,
+        collision_border=_collision_border(geo, hud_h, scale),
         ped_ticks=_line_table(tick_px, TICK_DIRECTIONS, scale, geo.canvas_w),
         robot_noses=_line_table(nose_px, NOSE_DIRECTIONS, scale, geo.canvas_w),
         hud_h=hud_h,
@@ -352,7 +347,7 @@ def _draw_goal_and_start(
     height_px, width_px = idx.shape
     flat = idx.reshape(-1)
     rmin, rmax = hud_h, height_px
-    pen = raster.disc_offsets(0.0) if scale == 1 else _square_pen(scale)
+    pen = _ring_stencil(-1.0, 0.0) if scale == 1 else _square_pen(scale)
     touched = []
 
     def put(indices: np.ndarray, ink: Ink) -> None:
@@ -365,8 +360,8 @@ def _draw_goal_and_start(
 
     goal = vp.to_px(np.array([static.goal_xy_m], dtype=np.float64))
     goal_r = max(vp.length_px(static.goal_radius_m), 2.0 * scale)
-    put(raster.stamp(goal, raster.disc_offsets(goal_r), width_px, rmin, rmax), Ink.GOAL)
-    ring = raster.ring_offsets(goal_r - scale, goal_r)
+    put(raster.stamp(goal, _ring_stencil(-1.0, goal_r), width_px, rmin, rmax), Ink.GOAL)
+    ring = _ring_stencil(goal_r - scale, goal_r)
     put(raster.stamp(goal, ring, width_px, rmin, rmax), Ink.GOAL_EDGE)
     arm = min(goal_r * 0.5, 3.0 * scale)
     cross = goal + np.array([[-arm, 0.0], [arm, 0.0], [0.0, -arm], [0.0, arm]])
@@ -422,10 +417,36 @@ def _draw_grid(
             idx[row, fx0:fx1] = Ink.GRID_MAJOR if k % 5 == 0 else Ink.GRID
 
 
+@lru_cache(maxsize=16)
+def _collision_border(geo: CanvasGeometry, hud_h: int, scale: int) -> np.ndarray:
+    """Canvas indices of the collision flash, a band along the map area's edges (cached)."""
+    edge = np.zeros((geo.height_px, geo.width_px), dtype=bool)
+    band = 2 * scale
+    edge[hud_h : hud_h + band] = edge[-band:] = True
+    edge[hud_h:, :band] = edge[hud_h:, -band:] = True
+    rows, cols = np.nonzero(edge)
+    border = (rows + geo.pad_y) * geo.canvas_w + cols + geo.pad_x
+    border.setflags(write=False)
+    return border
+
+
+@lru_cache(maxsize=64)
+def _ring_stencil(inner_px: float, outer_px: float) -> raster.Stencil:
+    """Return a read-only ``raster.ring_offsets`` stencil; radii repeat across episodes."""
+    dy, dx = raster.ring_offsets(inner_px, outer_px)
+    dy.setflags(write=False)
+    dx.setflags(write=False)
+    return dy, dx
+
+
+@lru_cache(maxsize=8)
 def _square_pen(scale: int) -> raster.Stencil:
-    """Return a ``scale`` x ``scale`` square pen for lines at large frame sizes."""
+    """Return a ``scale`` x ``scale`` square pen for lines at large frame sizes (cached)."""
     dy, dx = np.mgrid[0:scale, 0:scale]
-    return dy.ravel().astype(np.intp), dx.ravel().astype(np.intp)
+    dy, dx = dy.ravel().astype(np.intp), dx.ravel().astype(np.intp)
+    dy.setflags(write=False)
+    dx.setflags(write=False)
+    return dy, dx
 
 
 def _i420_of(idx: np.ndarray) -> np.ndarray:
