@@ -294,7 +294,7 @@ class FastI420:
         # inner loop over points, not over a length-2 axis (~4x faster in numpy).
         q = np.dot(self.to_rows, world.T)
         q += self.row_offsets
-        if not q[4:].max() <= 1.0:  # NaN fails too
+        if not np.maximum.reduce(q[4:], axis=None) <= 1.0:  # NaN fails too
             return None
         agents = self.agent_matrix @ q[:4, n_trail:].astype(np.intp)  # floor: all >= 0
 

@@ -98,8 +98,8 @@ class TrailSamples:
         """
         if not self._longest:
             return False
-        (x0, x1), (y0, y1), (hx0, hx1), (hy0, hy1) = pts[:, -2:].tolist()
-        dx, dy, dhx, dhy = x1 - x0, y1 - y0, hx1 - hx0, hy1 - hy0
+        (x0, x1), (y0, y1) = pts[:2, -2:].tolist()
+        dx, dy = x1 - x0, y1 - y0
         longest = int(max(abs(dx), abs(dy)))
         top = self._max
         if slid and self._longest[0] == top and longest < top:
@@ -112,12 +112,16 @@ class TrailSamples:
             self._start += 1
         if self._end == len(self._rows):
             self._make_room()
-        w, n_y = self.width_px, self.n_y
+        w, u_start = self.width_px, self.n_y  # the U plane starts after the luma
         luma, u = [], []
-        for t in self._t_list:  # the vectorised sampling's operations: (step * t) + start
-            luma.append(int(dy * t + y0) * w + int(dx * t + x0))
-            u.append(int(dhy * t + hy0) * (w // 2) + int(dhx * t + hx0) + n_y)
-        self._rows[self._end] = (luma, u, [b + n_y // 4 for b in u])
+        for t in self._t_list:
+            # The vectorised sampling's operations, (step * t) + start, floored. Its
+            # half-resolution sample is exactly this one halved (scaling by 2 is exact),
+            # and floor(x / 2) == floor(x) >> 1: the chroma block follows from the pixel.
+            row, col = int(dy * t + y0), int(dx * t + x0)
+            luma.append(row * w + col)
+            u.append((row >> 1) * (w // 2) + (col >> 1) + u_start)
+        self._rows[self._end] = (luma, u, [b + u_start // 4 for b in u])
         self._end += 1
         self._longest.append(longest)
         self._max = top
