@@ -105,11 +105,12 @@ class _StepTimer(gymnasium.Wrapper):
 
 
 class EpisodeWorker:
-    """Run episodes in this process with one env per scenario at a time.
+    """Run episodes in this process with one env (and one video recorder) for all of them.
 
-    Episodes of the same scenario reuse the env and its wrapper (``set_episode_identity``
-    names each file); when the scenario changes, the old env's pending videos are
-    collected and it is closed before the next one is built.
+    Every episode reuses the env and its wrapper: ``set_episode_identity`` names each file
+    and ``reset(options={"scenario": ...})`` switches scenarios, which gives the same
+    episode as a fresh env. Keeping one recorder process for the whole batch means the
+    loop never waits for pending videos or a new recorder when the scenario changes.
     """
 
     def __init__(self, settings: WorkerSettings) -> None:
@@ -130,8 +131,13 @@ class EpisodeWorker:
         outer_s = 0.0
         inner_before = self._timer.inner_s if self._timer is not None else 0.0
         start = time.perf_counter()
-        obs, info = env.reset(seed=spec.seed)
+        obs, info = env.reset(seed=spec.seed, options={"scenario": spec.scenario})
         outer_s += time.perf_counter() - start
+        if spec.scenario != self._scenario:  # the policy reads the scenario's layout
+            from robot_sf_gym_video.policies import make_policy
+
+            self._policy = make_policy(self.settings.policy, env)
+            self._scenario = spec.scenario
         _reset_policy(self._policy, spec.seed)
         steps = 0
         terminated = truncated = False
@@ -182,10 +188,9 @@ class EpisodeWorker:
                 self._account(wrapper.video_stats)
 
     def _env_for(self, scenario: str) -> gymnasium.Env:
-        if self._env is not None and scenario == self._scenario:
+        """Return this worker's env, building it (and its video wrapper) on first use."""
+        if self._env is not None:
             return self._env
-        if self._env is not None:  # scenario changed: keep the old env's pending videos
-            self._carry = self.finish()  # includes what was already carried
         from robot_sf_gym_video.env.social_nav_env import SocialNavEnv
 
         settings = self.settings
@@ -210,10 +215,7 @@ class EpisodeWorker:
             )
             self.cost.setup_s += time.perf_counter() - start
             env = self._wrapper
-        from robot_sf_gym_video.policies import make_policy
-
-        self._policy = make_policy(settings.policy, env)
-        self._env, self._scenario = env, scenario
+        self._env, self._scenario = env, None
         return env
 
     def _account(self, stats: dict[str, float]) -> None:

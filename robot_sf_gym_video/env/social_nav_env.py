@@ -110,10 +110,6 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
             raise UsageError(
                 f"max_episode_steps must be an integer >= 1 or None, got {max_episode_steps!r}"
             )
-        if isinstance(scenario, ScenarioSpec):
-            self.scenario_spec = scenario
-        else:
-            self.scenario_spec = load_scenario(scenario, scenarios_file)
         self.config = config or EnvConfig()
         self.render_mode = render_mode
         self.renderer_name = renderer
@@ -121,7 +117,26 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
         self.renderer_note: str | None = None
         self._renderer: Any = None
         self._max_steps_override = None if max_episode_steps is None else int(max_episode_steps)
+        self._scenarios_file = scenarios_file
+        self.action_space = spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float32)
+        self._load_scenario(scenario)
+        self._step_count = 0
+        self._outcome: str | None = None
+        self._needs_reset = True
+        self._static: StaticScene | None = None
+        self._snapshot: FrameSnapshot | None = None
 
+    def _load_scenario(self, scenario: str | ScenarioSpec) -> None:
+        """Build the simulation, spaces and metrics of ``scenario`` (as a new env would).
+
+        Called by ``__init__`` and by ``reset(options={"scenario": ...})``, so a batch can
+        reuse one env (and one video recorder) across scenarios with results identical to
+        a fresh env per scenario.
+        """
+        if isinstance(scenario, ScenarioSpec):
+            self.scenario_spec = scenario
+        else:
+            self.scenario_spec = load_scenario(scenario, self._scenarios_file)
         self.sim = Simulation(self.scenario_spec, self.config.sim)
         dt_s = self.sim.dt_s
         fps = 1.0 / dt_s
@@ -136,18 +151,12 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
             robot_radius_m=robot.radius_m,
         )
         self.observation_space = self.observation_layout.space()
-        self.action_space = spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float32)
         self.metrics = EpisodeMetrics(
             dt_s,
             near_miss_m=self.config.near_miss_m,
             personal_space_m=self.config.personal_space_m,
             stall_speed_mps=self.config.stall_speed_mps,
         )
-        self._step_count = 0
-        self._outcome: str | None = None
-        self._needs_reset = True
-        self._static: StaticScene | None = None
-        self._snapshot: FrameSnapshot | None = None
 
     # ------------------------------------------------------------------ hooks
     @property
@@ -221,7 +230,16 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        """Start an episode: jittered start/goal, fresh crowd; returns ``(obs, info)``."""
+        """Start an episode: jittered start/goal, fresh crowd; returns ``(obs, info)``.
+
+        ``options={"scenario": name_or_spec}`` switches the scenario first; the episode is
+        then identical to one of a new env built for that scenario with the same seed.
+        """
+        scenario = (options or {}).get("scenario")
+        if scenario is not None and not (
+            isinstance(scenario, str) and scenario == self.scenario_spec.name
+        ):
+            self._load_scenario(scenario)
         super().reset(seed=seed)
         sim = self.sim
         sim.reset(self.np_random)
