@@ -76,6 +76,7 @@ class FastI420:
         # Standing pedestrians' ticks are sent n_frame past their centre: a scratch tail.
         self.n_buffer = self.n_frame + self.n_y
         self._build_agent_tables(layer)
+        self._build_ped_clipping(layer)
         self._build_transform(layer)
         self._build_hud(layer)
         self._trail = TrailSamples(width_px, height_px)
@@ -173,7 +174,7 @@ class FastI420:
         ticks = luma(layer.ped_ticks)  # (TICK_DIRECTIONS, L)
         no_tick = np.full((1, ticks.shape[1]), self.n_frame, dtype=np.intp)
         ticks = np.concatenate((no_tick, ticks))  # row 0: standing (see tick_directions)
-        fill_chroma = self._chroma(layer.ped_fill)
+        fill_chroma = self._ped_chroma = self._chroma(layer.ped_fill)
         # Row p * 33 + t: [outline | fill | tick t | fill's U and V blocks at parity p].
         self.ped_table = np.stack(
             [
@@ -232,6 +233,37 @@ class FastI420:
             [[1, w, 0, 0], [0, 0, 1, w // 2], [n_rows, 2 * n_rows, -2 * n_rows, -4 * n_rows]],
             dtype=np.intp,
         )
+
+    def _build_ped_clipping(self, layer: StaticLayer) -> None:
+        """Each pedestrian-table entry as ``(dy, dx)`` plus its column's bounds and strides.
+
+        Used only for pedestrians whose stencils leave the map area (see ``_clip_peds``):
+        luma columns are pixel offsets, chroma columns block offsets; a standing
+        pedestrian's tick gets a row offset far outside the frame.
+        """
+        geo, n_y, hw = self.geometry, self.n_y, self.width_px // 2
+        e_dy, e_dx = self._frame_offsets(layer.ped_edge)
+        f_dy, f_dx = self._frame_offsets(layer.ped_fill)
+        t_dy, t_dx = self._frame_offsets(layer.ped_ticks)
+        t_dy = np.concatenate((np.full((1, t_dy.shape[1]), 1 << 30), t_dy))  # row 0: none
+        t_dx = np.concatenate((np.zeros((1, t_dx.shape[1]), dtype=np.intp), t_dx))
+        n_luma = self.ped_table.shape[1] - len(self._ped_chroma[0])
+        blocks = self._ped_chroma[:, : (self.ped_table.shape[1] - n_luma) // 2] - n_y
+        b_dy = (blocks + hw // 2) // hw
+        b_dx = blocks - b_dy * hw
+        dys, dxs = [], []
+        for p in range(4):
+            for t in range(TICK_DIRECTIONS + 1):
+                dys.append(np.concatenate((e_dy, f_dy, t_dy[t], b_dy[p], b_dy[p])))
+                dxs.append(np.concatenate((e_dx, f_dx, t_dx[t], b_dx[p], b_dx[p])))
+        self.ped_dy, self.ped_dx = np.stack(dys), np.stack(dxs)
+        chroma = (self.ped_bases == 1)[:, None]
+        self.clip_is_chroma = chroma
+        self.clip_row_lo = np.where(chroma, layer.hud_h // 2, layer.hud_h)
+        self.clip_row_hi = np.where(chroma, geo.height_px // 2, geo.height_px)
+        self.clip_stride = np.where(chroma, hw, self.width_px)  # also the column bound
+        n_u = len(blocks[0])
+        self.clip_offset = np.repeat([0, n_y, n_y + n_y // 4], [n_luma, n_u, n_u])[:, None]
 
     def _build_transform(self, layer: StaticLayer) -> None:
         """World metres -> 8 rows per point: x, y, x/2, y/2 in pixels, then 4 fit checks.
@@ -294,8 +326,11 @@ class FastI420:
         # inner loop over points, not over a length-2 axis (~4x faster in numpy).
         q = np.dot(self.to_rows, world.T)
         q += self.row_offsets
+        far = None
         if not np.maximum.reduce(q[4:], axis=None) <= 1.0:  # NaN fails too
-            return None
+            far = self._peds_outside(q, n_trail)
+            if far is None:
+                return None
         agents = self.agent_matrix @ q[:4, n_trail:].astype(np.intp)  # floor: all >= 0
 
         buf = np.empty(self.n_buffer, dtype=np.uint8)
@@ -304,10 +339,46 @@ class FastI420:
         if n_trail >= 2:
             self._draw_trail(buf, trail, q[:4, :n_trail])
         if n_ped:
-            self._draw_peds(buf, snap, agents[:, :n_ped])
+            self._draw_peds(buf, snap, agents[:, :n_ped], far)
         self._draw_robot(buf, snap, agents[:, n_ped])
         self._draw_hud(buf, hud)
         return out
+
+    @staticmethod
+    def _peds_outside(q: np.ndarray, n_trail: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Return ``(outside, centres)`` of pedestrians not in the fit box, or ``None``.
+
+        ``None`` (general path) when the trail or the robot is not in the box, or a
+        pedestrian's position is not finite. Otherwise ``outside`` masks the crowd and
+        ``centres`` is their ``(2, k)`` floored pixel (col, row); their columns of ``q``
+        are replaced by the robot's so the shared arithmetic stays in range (their index
+        rows are then recomputed with clipping).
+        """
+        inside = np.maximum.reduce(q[4:], axis=0) <= 1.0
+        peds = q[:4, n_trail:-1]
+        if not (inside[:n_trail].all() and inside[-1] and (np.abs(peds[:2]) < 2.0**40).all()):
+            return None
+        outside = ~inside[n_trail:-1]
+        centres = np.floor(peds[:2, outside]).astype(np.intp)
+        peds[:, outside] = q[:4, -1:]
+        return outside, centres
+
+    def _clip_peds(self, centres: np.ndarray, tick: np.ndarray) -> np.ndarray:
+        """Return ``(L, k)`` index columns of pedestrians partly or wholly off the map.
+
+        Like the general path: pixels outside the frame or over the HUD, and chroma
+        blocks there, are dropped, here by sending them to the scratch tail.
+        """
+        col, row = centres
+        parity = (col & 1) + 2 * (row & 1)
+        kind = tick + parity * (TICK_DIRECTIONS + 1)
+        chroma = self.clip_is_chroma
+        rows = np.where(chroma, row >> 1, row) + self.ped_dy.take(kind, axis=0).T
+        cols = np.where(chroma, col >> 1, col) + self.ped_dx.take(kind, axis=0).T
+        stride = self.clip_stride
+        valid = (rows >= self.clip_row_lo) & (rows < self.clip_row_hi)
+        valid &= (cols >= 0) & (cols < stride)
+        return np.where(valid, rows * stride + cols + self.clip_offset, self.n_frame)
 
     def _draw_trail(self, buf: np.ndarray, trail_m: np.ndarray, pts: np.ndarray) -> None:
         """Write the trail (samples kept across frames by ``TrailSamples``): one write.
@@ -317,7 +388,13 @@ class FastI420:
         positions, values = self._trail.update(trail_m, pts)
         buf[positions] = values
 
-    def _draw_peds(self, buf: np.ndarray, snap: FrameSnapshot, agents: np.ndarray) -> None:
+    def _draw_peds(
+        self,
+        buf: np.ndarray,
+        snap: FrameSnapshot,
+        agents: np.ndarray,
+        far: tuple[np.ndarray, np.ndarray] | None,
+    ) -> None:
         """Outlines, then fills, then heading ticks of the crowd, then its fill chroma.
 
         ``agents`` is ``(3, n_ped)``: centre pixel, centre block, table row of the parity.
@@ -330,6 +407,9 @@ class FastI420:
         kind += agents[2]
         idx = agents.take(self.ped_bases, axis=0)  # (L, n_ped): each row's centre index
         idx += self.ped_table.take(kind, axis=0).T
+        if far is not None:  # some pedestrians leave the map area: clip their columns
+            outside, centres = far
+            idx[:, outside] = self._clip_peds(centres, kind[outside] % (TICK_DIRECTIONS + 1))
         n_ped, values = self._crowd_values
         if n_ped != idx.shape[1]:  # crowds rarely change size: cache the repeat
             values = np.repeat(self.ped_values, idx.shape[1])

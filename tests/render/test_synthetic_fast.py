@@ -7,6 +7,7 @@ import pytest
 
 from robot_sf_gym_video.render import synthetic_fast
 from robot_sf_gym_video.render.synthetic import SyntheticRenderer
+from robot_sf_gym_video.render.synthetic_layer import hud_height_px
 
 from .conftest import LONE_PED_XY, crowd_snap, make_snap, make_static
 
@@ -75,14 +76,37 @@ def test_fast_path_equals_general_path(size, fast_calls):
     assert fast_calls[True] > 0
 
 
-def test_shapes_near_the_edges_fall_back_to_clipping(fast_calls):
+def test_pedestrians_off_the_map_are_clipped_like_the_general_path(fast_calls):
+    # Pedestrians crossing every edge of the map area (the HUD above), at sub-pixel
+    # offsets, walking and standing, next to ones fully inside.
+    static = make_static()
+    fast, general = SyntheticRenderer(), general_path()
+    vp = fast.viewport(static)
+    hud_y = vp.y_max_m - (hud_height_px(fast.size) - vp.origin_y_px) / vp.px_per_m
+    bottom_y = vp.y_max_m - (fast.size[1] - vp.origin_y_px) / vp.px_per_m
+    edge = np.linspace(-0.6, 0.6, 7)
+    spots = [(x, 5.0) for x in edge] + [(20.0 + x, 5.0) for x in edge]
+    spots += [(10.0, y) for y in edge] + [(10.3, 10.0 + y) for y in edge]
+    spots += [(12.0, hud_y + y) for y in edge] + [(14.1, bottom_y + y) for y in edge]
+    spots += [(-1000.0, 5.0), (1e9, -1e9), (0.05, 9.95), (19.97, 0.03)]
+    peds = np.array([LONE_PED_XY, *spots])
+    rng = np.random.default_rng(1)
+    for k in range(6):
+        vels = rng.normal(0.0, 1.0, peds.shape) * (k % 3 > 0)  # every third frame: standing
+        snap = make_snap(peds=peds + 0.037 * k, vels=vels, collision="obstacle" if k else None)
+        assert fast.render_for_encoder(static, snap).tobytes() == (
+            general.render_for_encoder(static, snap).tobytes()
+        )
+    assert fast_calls[True] == 6 and fast_calls[False] == 0
+
+
+def test_robot_trail_or_bad_numbers_near_the_edges_fall_back(fast_calls):
     static = make_static()
     fast, general = SyntheticRenderer(), general_path()
     edge_cases = [
-        make_snap(peds=np.array([LONE_PED_XY, (0.05, 0.05)]), vels=np.ones((2, 2))),
-        make_snap(peds=np.array([(19.9, 9.95)]), vels=np.ones((1, 2)), collision="obstacle"),
         make_snap(robot_xy=(0.1, 9.9), theta=1.0),
         make_snap(peds=np.array([(np.nan, 3.0)]), vels=np.ones((1, 2))),
+        make_snap(peds=np.array([(np.inf, 3.0)]), vels=np.ones((1, 2))),
         make_snap(trail=np.array([(1.0, 5.0), (1e9, -1e9), (4.0, 5.0)])),
     ]
     with np.errstate(invalid="ignore"):
