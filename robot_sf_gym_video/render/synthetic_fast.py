@@ -1,36 +1,35 @@
-"""The synthetic renderer's yuv420p fast path: the recorder's per-step frame in ~35 numpy calls.
+"""The synthetic renderer's yuv420p fast path: the recorder's per-step frame in ~25 numpy calls.
 
 - ``FastI420(layer)``: tables precomputed for a ``StaticLayer``'s geometry (shared by every
   layer with the same ``FastI420.key``); ``FastI420.applies(layer)`` is False at sizes
   with ``ui_scale > 1`` (2-px lines), which keep the general path.
 - ``FastI420.draw(static_i420, snap, hud, show_trail)``: a new I420 frame, or ``None``
-  when some shape might cross the frame edge or the HUD strip; the general path in
-  ``synthetic`` then clips per pixel.
+  when the trail or the robot might cross the frame edge or the HUD strip (or a position
+  is not finite); the general path in ``synthetic`` then clips per pixel.
 
 Why a second path: ``render_for_encoder`` runs once per env step next to libx264 in the
 recorder process, and on the target VM every numpy call costs ~1-3 us whatever its size
-(arrays here hold ~1-3 thousand indices). The general path spends most of its calls on
-clipping (rows, columns, masks) and on concatenating all parts into one index list plus
-an ink list. In practice every frame of the built-in scenarios has all agents well inside
-the map, and then none of that is needed:
+(twice that right after the encoder ran; arrays here hold ~1-3 thousand indices). The
+general path spends most of its calls on clipping (rows, columns, masks) and on
+concatenating all parts into one index list plus an ink list. In practice every frame of
+the built-in scenarios has all agents well inside the map, and then none of that is needed:
 
-1. A frame qualifies when every point (trail, pedestrians, robot) lies in the frame shrunk
-   by the largest stencil reach, checked on a third, normalised output row of the one
-   affine transform (two reductions). Indices are then plain frame pixels
-   (``row * W + col``): no padded canvas, no clipping.
-2. The transform also yields half-resolution coordinates (scaling by 0.5 is exact in
-   floating point, so their floor is the 2x2 chroma block of the full-resolution pixel).
-3. Pedestrians: one row gather from a table indexed by (heading direction, pixel parity)
-   holds each pedestrian's outline, fill and tick (luma offsets) and the chroma blocks of
-   its fill; a standing pedestrian's "tick" lands in a scratch tail behind the frame.
-4. Parts are written in drawing order with one value each (order inside a part does not
-   matter), so no ink arrays are built; the trail's old/new shades are a slice of a
-   prebuilt value strip.
-5. The HUD counter is stamped glyph by glyph from a prebuilt luma atlas (one gather).
+1. Every point (trail, pedestrians, robot) goes through one affine transform, a matrix
+   product that also yields half-resolution coordinates (scaling by 0.5 is exact in
+   floating point, so their floor is the 2x2 chroma block of the full-resolution pixel)
+   and fit checks: whether the point lies in the frame shrunk by the largest stencil
+   reach (one reduction). Indices are then plain frame pixels (``row * W + col``): no
+   padded canvas, no clipping. Pedestrians outside that box get their rows clipped.
+2. Pedestrians: one row gather from a table indexed by (tick direction, pixel parity)
+   holds each pedestrian's outline, fill and tick (luma offsets) and the U and V blocks
+   of its fill; a standing pedestrian's "tick" lands in a scratch tail behind the frame.
+   The crowd is written with one assignment whose order is the drawing order.
+3. The robot is one table row and one write; the trail's samples are kept across frames
+   (``synthetic_trail``) and written once with a slice of a prebuilt old/new value strip.
+4. The HUD counter is stamped glyph by glyph from a prebuilt luma atlas (one gather).
 
-The output is byte-identical to the general path's (``tests/render`` checks random and
-edge cases, and ``SyntheticRenderer`` falls back per frame, so nothing is ever clipped
-wrongly).
+The output is byte-identical to the general path's (``tests/render/test_synthetic_fast.py``
+checks busy, edge and real frames).
 """
 
 from __future__ import annotations

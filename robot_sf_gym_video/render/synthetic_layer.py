@@ -9,6 +9,7 @@
 - ``build_static_layer(static, size)``: makes a ``StaticLayer``.
 - ``text_offsets(text, scale, width_px)``: flat offsets of a HUD text's lit pixels.
 - ``ui_scale`` / ``hud_height_px``: text and line scale, HUD height for a frame size.
+- ``LUMA_ONLY_INKS``: inks that leave the chroma underneath in yuv420p output.
 - ``tick_directions(vel)``: each pedestrian's heading tick (0 for standing ones, else one
   plus its row of the tick table), shared by the general and the I420 fast path so both
   draw the same.
