@@ -37,7 +37,7 @@ def create_renderer(
     Args:
         name: ``"synthetic"`` or ``"sim-view"``.
         size: ``(width_px, height_px)``, both even; None picks the renderer's default
-            (synthetic 320x240, sim-view 640x480). A fallback keeps the requested size.
+            (synthetic 256x192, sim-view 640x480). A fallback keeps the requested size.
         **options: Renderer options, e.g. ``show_trail`` (both), ``show_lidar`` and
             ``show_velocities`` (sim-view only; ignored by a synthetic fallback).
 

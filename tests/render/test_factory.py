@@ -25,7 +25,7 @@ def test_names():
 def test_synthetic_by_default():
     renderer, note = create_renderer()
     assert isinstance(renderer, SyntheticRenderer) and note is None
-    assert renderer.size == (320, 240)
+    assert renderer.size == (256, 192)
     assert isinstance(renderer, Renderer)
     sized, _ = create_renderer("synthetic", size=(256, 192), show_trail=False)
     assert sized.size == (256, 192) and sized.show_trail is False
@@ -66,7 +66,7 @@ def test_fallback_when_pygame_cannot_start(monkeypatch, caplog):
         first, note = create_renderer("sim-view", size=(640, 480), show_lidar=True)
         second, again = create_renderer("sim-view")
     assert isinstance(first, SyntheticRenderer) and first.size == (640, 480)
-    assert isinstance(second, SyntheticRenderer) and second.size == (320, 240)
+    assert isinstance(second, SyntheticRenderer) and second.size == (256, 192)
     assert (
         note
         == again
@@ -111,8 +111,8 @@ def test_fallback_when_pygame_is_not_importable(tmp_path):
     assert note == result["notes"][1]
     assert note.startswith("sim-view unavailable (") and note.endswith("); used synthetic")
     assert "pygame" in note
-    assert result["sizes"] == [[320, 240], [640, 480]]
-    assert result["bytes"] == 320 * 240 * 3 // 2
+    assert result["sizes"] == [[256, 192], [640, 480]]
+    assert result["bytes"] == 256 * 192 * 3 // 2
     warnings = [
         line for line in done.stderr.decode().splitlines() if "sim-view unavailable" in line
     ]

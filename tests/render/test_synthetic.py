@@ -29,10 +29,10 @@ def pixel(renderer: SyntheticRenderer, static, xy_m) -> tuple[int, int]:
 
 def test_frame_is_even_uint8_rgb_contiguous_and_new(static, snap):
     renderer = SyntheticRenderer()
-    assert renderer.size == DEFAULT_SIZE == (320, 240)
+    assert renderer.size == DEFAULT_SIZE == (256, 192)
     assert renderer.name == "synthetic" and renderer.encoder_pix_fmt == "yuv420p"
     first = renderer.render(static, snap)
-    assert first.shape == (240, 320, 3) and first.dtype == np.uint8
+    assert first.shape == (192, 256, 3) and first.dtype == np.uint8
     assert first.flags.c_contiguous and first.flags.writeable
     first[:] = 0  # the caller owns the array: scribbling on it changes nothing
     second = renderer.render(static, snap)
@@ -256,11 +256,11 @@ def test_positions_outside_the_frame_are_hidden_not_wrapped(static):
 def test_empty_crowd_and_short_trails(static):
     renderer = SyntheticRenderer()
     flat_empty = make_snap(peds=np.zeros(0), vels=np.zeros(0), trail=np.zeros(0))
-    assert renderer.render(static, flat_empty).shape == (240, 320, 3)
+    assert renderer.render(static, flat_empty).shape == (192, 256, 3)
     for trail in (np.zeros((0, 2)), np.array([ROBOT_XY])):
         snap = make_snap(peds=np.zeros((0, 2)), vels=np.zeros((0, 2)), trail=trail)
-        assert renderer.render(static, snap).shape == (240, 320, 3)
-        assert renderer.render_for_encoder(static, snap).size == 320 * 240 * 3 // 2
+        assert renderer.render(static, snap).shape == (192, 256, 3)
+        assert renderer.render_for_encoder(static, snap).size == 256 * 192 * 3 // 2
 
 
 def test_static_layer_is_cached_per_scene_object(static, snap):

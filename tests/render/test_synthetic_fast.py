@@ -158,7 +158,7 @@ def test_fast_frames_are_new_contiguous_arrays(fast_calls):
     assert fast_calls[True] == 2
     for frame in (first, second):
         assert frame.dtype == np.uint8 and frame.ndim == 1 and frame.flags.c_contiguous
-        assert frame.size == 320 * 240 * 3 // 2 and frame.flags.writeable
+        assert frame.size == 256 * 192 * 3 // 2 and frame.flags.writeable
     assert not np.shares_memory(first, second)
     before = first.copy()
     renderer.render_for_encoder(static, crowd_snap(seed=3))
