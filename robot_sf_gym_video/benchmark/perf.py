@@ -39,7 +39,15 @@ __all__ = ["PerfSample", "PerfSettings", "add_arguments", "machine_info", "measu
 logger = logging.getLogger(__name__)
 
 DEFAULT_SCENARIOS = ("crossing", "corridor", "doorway", "open_crowd")
-_PACKAGES = ("robot_sf_gym_video", "gymnasium", "numpy", "moviepy", "imageio-ffmpeg", "pygame-ce")
+_PACKAGES = (
+    "robot_sf_gym_video",
+    "gymnasium",
+    "numpy",
+    "av",
+    "moviepy",
+    "imageio-ffmpeg",
+    "pygame-ce",
+)
 
 
 @dataclass
