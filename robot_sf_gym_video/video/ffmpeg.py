@@ -17,7 +17,6 @@ hard-codes ``rgb24`` input, and importing moviepy costs ~0.17 s. The same binary
 from __future__ import annotations
 
 import contextlib
-import itertools
 import logging
 import os
 import subprocess
@@ -31,10 +30,10 @@ from pathlib import Path
 from robot_sf_gym_video._optional import is_available
 from robot_sf_gym_video.video._util import grow_pipe
 from robot_sf_gym_video.video.writer import (
-    PIX_FMTS,
     EncoderFailedError,
     PathUnwritableError,
-    frame_nbytes,
+    check_frame_geometry,
+    claim_temp_path,
 )
 
 __all__ = [
@@ -53,7 +52,6 @@ log = logging.getLogger(__name__)
 DEFAULT_QP = 28
 _PROBE_TIMEOUT_S = 20.0
 _CLOSE_TIMEOUT_S = 120.0
-_temp_counter = itertools.count()
 _live_writers: weakref.WeakSet[FfmpegStreamWriter] = weakref.WeakSet()
 
 
@@ -257,23 +255,12 @@ class FfmpegStreamWriter:
         exe: str | None = None,
         qp: int = DEFAULT_QP,
     ) -> None:
-        if width_px <= 0 or height_px <= 0 or width_px % 2 or height_px % 2:
-            raise ValueError(f"frame size must be positive and even, got {width_px}x{height_px}")
-        if pix_fmt_in not in PIX_FMTS:
-            raise ValueError(f"pix_fmt_in must be one of {PIX_FMTS}, got {pix_fmt_in!r}")
+        self._nbytes = check_frame_geometry(width_px, height_px, pix_fmt_in)
         self.final_path = Path(final_path)
         self.width_px, self.height_px, self.pix_fmt_in = width_px, height_px, pix_fmt_in
         self.fps = fps
         self.frames = 0
-        self._nbytes = frame_nbytes(width_px, height_px, pix_fmt_in)
-        name = f".{self.final_path.name}.partial-{os.getpid()}-{next(_temp_counter)}"
-        self.temp_path = self.final_path.parent / name
-        try:
-            # Claim the temp name ourselves: proves the folder is writable before any frame.
-            with open(self.temp_path, "xb"):
-                pass
-        except OSError as exc:
-            raise PathUnwritableError(f"cannot create {self.temp_path}: {exc}") from exc
+        self.temp_path = claim_temp_path(self.final_path)
         if exe is None:
             exe = probe_encoder().exe
         cmd = ffmpeg_command(

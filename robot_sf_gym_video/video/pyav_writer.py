@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import itertools
 import logging
 import os
 from fractions import Fraction
@@ -31,10 +30,10 @@ import numpy as np
 
 from robot_sf_gym_video.video.ffmpeg import DEFAULT_QP
 from robot_sf_gym_video.video.writer import (
-    PIX_FMTS,
     EncoderFailedError,
     PathUnwritableError,
-    frame_nbytes,
+    check_frame_geometry,
+    claim_temp_path,
 )
 
 if TYPE_CHECKING:
@@ -43,8 +42,6 @@ if TYPE_CHECKING:
 __all__ = ["PyAVStreamWriter", "pyav_available"]
 
 log = logging.getLogger(__name__)
-
-_temp_counter = itertools.count()
 
 
 def _i420_slices(width_px: int, height_px: int) -> tuple[slice, slice, slice]:
@@ -94,10 +91,7 @@ class PyAVStreamWriter:
         *,
         qp: int = DEFAULT_QP,
     ) -> None:
-        if width_px <= 0 or height_px <= 0 or width_px % 2 or height_px % 2:
-            raise ValueError(f"frame size must be positive and even, got {width_px}x{height_px}")
-        if pix_fmt_in not in PIX_FMTS:
-            raise ValueError(f"pix_fmt_in must be one of {PIX_FMTS}, got {pix_fmt_in!r}")
+        self._nbytes = check_frame_geometry(width_px, height_px, pix_fmt_in)
         import av
 
         self._av = av
@@ -105,20 +99,13 @@ class PyAVStreamWriter:
         self.width_px, self.height_px, self.pix_fmt_in = width_px, height_px, pix_fmt_in
         self.fps = fps
         self.frames = 0
-        self._nbytes = frame_nbytes(width_px, height_px, pix_fmt_in)
         self._shape = (
             (height_px * 3 // 2, width_px) if pix_fmt_in == "yuv420p" else (height_px, width_px, 3)
         )
-        name = f".{self.final_path.name}.partial-{os.getpid()}-{next(_temp_counter)}"
-        self.temp_path = self.final_path.parent / name
         self._done = False
         self._frame: av.VideoFrame | None = None
         self._plane_slices: tuple[slice, slice, slice] | None = None
-        try:
-            with open(self.temp_path, "xb"):
-                pass
-        except OSError as exc:
-            raise PathUnwritableError(f"cannot create {self.temp_path}: {exc}") from exc
+        self.temp_path = claim_temp_path(self.final_path)
         try:
             self._container = av.open(
                 os.fspath(self.temp_path),

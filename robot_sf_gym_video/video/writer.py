@@ -13,6 +13,7 @@ only has to implement these three methods (see ``tests/video``).
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,8 @@ __all__ = [
     "PathUnwritableError",
     "WriterError",
     "WriterFactory",
+    "check_frame_geometry",
+    "claim_temp_path",
     "frame_nbytes",
 ]
 
@@ -68,6 +71,42 @@ class FrameWriter(Protocol):
     def abort(self) -> None:
         """Stop and delete everything written so far; never leaves a file behind."""
         ...
+
+
+_temp_counter = itertools.count()
+
+
+def check_frame_geometry(width_px: int, height_px: int, pix_fmt: str) -> int:
+    """Validate a writer's frame geometry and return the byte size of one raw frame.
+
+    Raises:
+        ValueError: a side is not positive and even, or the pixel format is unknown.
+    """
+    if width_px <= 0 or height_px <= 0 or width_px % 2 or height_px % 2:
+        raise ValueError(f"frame size must be positive and even, got {width_px}x{height_px}")
+    if pix_fmt not in PIX_FMTS:
+        raise ValueError(f"pix_fmt_in must be one of {PIX_FMTS}, got {pix_fmt!r}")
+    return frame_nbytes(width_px, height_px, pix_fmt)
+
+
+def claim_temp_path(final_path: Path) -> Path:
+    """Create and return the hidden temporary file a writer streams into.
+
+    ``.<name>.partial-<pid>-<n>`` in the final folder: the same filesystem, so the finished
+    file can be renamed atomically, and never a final ``.mp4`` name. Creating it with
+    ``O_EXCL`` before any frame also proves the folder is writable.
+
+    Raises:
+        PathUnwritableError: the file cannot be created.
+    """
+    name = f".{final_path.name}.partial-{os.getpid()}-{next(_temp_counter)}"
+    temp_path = final_path.parent / name
+    try:
+        with open(temp_path, "xb"):
+            pass
+    except OSError as exc:
+        raise PathUnwritableError(f"cannot create {temp_path}: {exc}") from exc
+    return temp_path
 
 
 WriterFactory = Callable[[Path, int, int, float, str], FrameWriter]

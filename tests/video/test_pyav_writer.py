@@ -1,0 +1,74 @@
+"""The in-process libx264 writer used by the SocialNav recorder process."""
+
+import hashlib
+
+import av
+import numpy as np
+import pytest
+
+from robot_sf_gym_video.video.pyav_writer import PyAVStreamWriter, pyav_available
+from robot_sf_gym_video.video.writer import PathUnwritableError
+
+W, H = 64, 48
+
+pytestmark = pytest.mark.skipif(not pyav_available(), reason="PyAV without libx264")
+
+
+def _frames(n, pix_fmt="yuv420p"):
+    rng = np.random.default_rng(7)
+    size = W * H * 3 // 2 if pix_fmt == "yuv420p" else W * H * 3
+    return [rng.integers(0, 255, size, dtype=np.uint8) for _ in range(n)]
+
+
+def _decode(path):
+    with av.open(str(path)) as container:
+        return sum(1 for _ in container.decode(video=0))
+
+
+def _write(path, frames, pix_fmt="yuv420p"):
+    writer = PyAVStreamWriter(path, W, H, 10.0, pix_fmt)
+    for frame in frames:
+        writer.write(frame)
+    writer.close()
+    return path
+
+
+@pytest.mark.parametrize("pix_fmt", ["yuv420p", "rgb24"])
+def test_n_frames_in_n_frames_out(tmp_path, pix_fmt):
+    path = _write(tmp_path / "a.mp4", _frames(23, pix_fmt), pix_fmt)
+    assert _decode(path) == 23
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4"]  # temp renamed away
+
+
+def test_same_frames_give_identical_bytes(tmp_path):
+    frames = _frames(12)
+    a = _write(tmp_path / "a.mp4", frames).read_bytes()
+    b = _write(tmp_path / "b.mp4", frames).read_bytes()
+    assert hashlib.sha256(a).digest() == hashlib.sha256(b).digest()
+
+
+def test_abort_leaves_nothing(tmp_path):
+    writer = PyAVStreamWriter(tmp_path / "a.mp4", W, H, 10.0)
+    for frame in _frames(5):
+        writer.write(frame)
+    writer.abort()
+    writer.abort()  # idempotent
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_wrong_frame_size_and_geometry_are_rejected(tmp_path):
+    from robot_sf_gym_video.video.writer import EncoderFailedError
+
+    with pytest.raises(ValueError, match="even"):
+        PyAVStreamWriter(tmp_path / "a.mp4", 63, 48, 10.0)
+    writer = PyAVStreamWriter(tmp_path / "b.mp4", W, H, 10.0)
+    with pytest.raises(EncoderFailedError, match="bytes"):
+        writer.write(np.zeros(10, dtype=np.uint8))
+    writer.abort()
+
+
+def test_unwritable_folder(tmp_path):
+    blocker = tmp_path / "videos"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(PathUnwritableError):
+        PyAVStreamWriter(blocker / "a.mp4", W, H, 10.0)
