@@ -20,7 +20,7 @@ import logging
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from robot_sf_gym_video import __version__
 from robot_sf_gym_video.benchmark.budget import judge_overhead
@@ -35,6 +35,18 @@ _PACKAGE_LOGGER = "robot_sf_gym_video"
 
 def _examples(*lines: str) -> str:
     return "example:\n" + textwrap.indent("\n".join(lines), "  ")
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose usage errors are one line, like every other input error.
+
+    argparse's default prints the whole usage block before the message; a user who typed
+    one wrong value needs the value, what is allowed and where to look, nothing more.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``error: <message>`` and a pointer to ``--help``, then exit with code 2."""
+        self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
 
 
 def _common_options() -> argparse.ArgumentParser:
@@ -59,7 +71,7 @@ def _common_options() -> argparse.ArgumentParser:
 def main_parser() -> argparse.ArgumentParser:
     """Build the ``robot-sf-bench`` parser."""
     common = _common_options()
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="robot-sf-bench",
         description="Run social-navigation benchmark batches, optionally filming each episode.",
         epilog=_examples(

@@ -140,3 +140,21 @@ def test_report_module_missing_is_exit_1(monkeypatch, capsys, tmp_path):
 def test_validate_missing_path_is_exit_2(tmp_path, capsys):
     assert cli.main(["validate", str(tmp_path / "nope")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["run", "--out", "x", "--video-renderer", "bogus"], "invalid choice: 'bogus'"),
+        (["run", "--out", "x", "--episodes", "two"], "invalid int value: 'two'"),
+        (["run", "--out", "x", "--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+        ([], "required: COMMAND"),
+    ],
+)
+def test_argument_errors_are_one_line_exit_2(capsys, argv, needle):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and needle in err
+    assert "--help" in err
