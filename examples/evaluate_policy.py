@@ -10,7 +10,7 @@ Run it::
 It prints one row per scenario (success rate, collisions, mean time to goal) and writes, under
 ``--out`` only:
 
-- ``OUT/episodes.jsonl``: one ``episode.v1`` record per episode, the format of
+- ``OUT/episodes.jsonl``: one ``episode.v2`` record per episode, the format of
   ``robot-sf-bench run``, so ``robot-sf-bench validate --decode OUT`` and
   ``robot-sf-bench report OUT`` work on it. Rewritten on every run.
 - ``OUT/videos/<scenario>__<seed>__<episode_idx>.mp4``: one video per episode.
@@ -159,7 +159,7 @@ def evaluate(
         video_size: ``(width_px, height_px)`` of the frames; None for the default.
 
     Returns:
-        One ``episode.v1`` record (a dict) per episode, in run order; ``video.path`` is
+        One ``episode.v2`` record (a dict) per episode, in run order; ``video.path`` is
         relative to ``out_dir``.
 
     Raises:
@@ -231,7 +231,7 @@ def _run_episode(
         obs, _reward, terminated, truncated, info = env.step(act(obs))
         steps += 1
     record: dict[str, Any] = {
-        "schema_version": "episode.v1",
+        "schema_version": "episode.v2",
         "episode_id": f"{scenario}__{episode_seed}__{idx}",
         "scenario": scenario,
         "seed": episode_seed,

@@ -36,7 +36,7 @@ VIDEO_SKIP_FIELDS: tuple[str, ...] = ("reason", "message", "renderer", "steps")
 
 @dataclasses.dataclass(frozen=True)
 class EpisodeRecord:
-    """One line of ``episodes.jsonl``; field meanings are in ``schemas/episode.schema.v1.json``.
+    """One line of ``episodes.jsonl``; field meanings are in ``schemas/episode.schema.v2.json``.
 
     ``video`` and ``video_skip`` are mutually exclusive and both ``None`` when video was off.
     Optional context fields (``policy`` ...) are omitted from the JSON when ``None``, except
@@ -53,6 +53,7 @@ class EpisodeRecord:
     wall_time_s: float
     base_seed: int | None = None
     policy: str | None = None
+    policy_sha256: str | None = None
     max_steps: int | None = None
     video_renderer: str | None = None
     package_version: str | None = None
@@ -77,7 +78,7 @@ class EpisodeRecord:
             "metrics": dict(self.metrics),
             "wall_time_s": float(self.wall_time_s),
         }
-        for name in ("base_seed", "policy", "video_renderer", "package_version"):
+        for name in ("base_seed", "policy", "policy_sha256", "video_renderer", "package_version"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value

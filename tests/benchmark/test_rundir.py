@@ -18,7 +18,7 @@ def _cfg(tmp_path, **kw):
 
 def _record(spec, *, video=None, policy="goal", max_steps=None):
     rec = {
-        "schema_version": "episode.v1",
+        "schema_version": "episode.v2",
         "episode_id": spec.episode_id,
         "scenario": spec.scenario,
         "seed": spec.seed,

@@ -6,12 +6,17 @@ import jsonschema
 import pytest
 
 from robot_sf_gym_video.records import EpisodeRecord, InvalidRecordError, check_record
-from robot_sf_gym_video.records.schema import load_schema, record_errors
+from robot_sf_gym_video.records.schema import (
+    SCHEMA_FILES,
+    SCHEMA_VERSION,
+    load_schema,
+    record_errors,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
 VALID = {
-    "schema_version": "episode.v1",
+    "schema_version": "episode.v2",
     "episode_id": "crossing__123__0",
     "scenario": "crossing",
     "seed": 123,
@@ -32,17 +37,38 @@ VIDEO = {
 SKIP = {"reason": "no-frames", "message": "no frame", "renderer": "synthetic", "steps": 0}
 
 
-def test_repo_schema_and_packaged_copy_are_identical():
-    top = (REPO / "schemas" / "episode.schema.v1.json").read_bytes()
-    packaged = (REPO / "robot_sf_gym_video" / "schemas" / "episode.schema.v1.json").read_bytes()
+@pytest.mark.parametrize(("version", "filename"), sorted(SCHEMA_FILES.items()))
+def test_repo_schema_and_packaged_copy_are_identical(version, filename):
+    top = (REPO / "schemas" / filename).read_bytes()
+    packaged = (REPO / "robot_sf_gym_video" / "schemas" / filename).read_bytes()
     assert top == packaged
-    assert json.loads(top) == load_schema()
+    assert json.loads(top) == load_schema(version)
+    assert load_schema(version)["properties"]["schema_version"]["const"] == version
 
 
-def test_schema_is_valid_draft_2020_12():
-    schema = load_schema()
+@pytest.mark.parametrize("version", sorted(SCHEMA_FILES))
+def test_schema_is_valid_draft_2020_12(version):
+    schema = load_schema(version)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_records_are_written_as_v2_and_v1_records_are_still_valid():
+    assert SCHEMA_VERSION == "episode.v2"
+    v1 = {**VALID, "schema_version": "episode.v1"}
+    assert record_errors({**v1, "video": VIDEO}) == []
+    assert record_errors({**v1, "video_skip": SKIP}) == []
+    # a v2-only field is not part of v1: each record is checked against its own version
+    assert record_errors({**v1, "policy_sha256": "b" * 64})
+    assert record_errors({**VALID, "policy_sha256": "b" * 64}) == []
+    assert record_errors({**VALID, "policy_sha256": "B" * 64})
+
+
+def test_v2_keeps_every_v1_field():
+    v1, v2 = load_schema("episode.v1"), load_schema("episode.v2")
+    assert set(v1["properties"]) <= set(v2["properties"])
+    assert v1["required"] == v2["required"]
+    assert set(v1["properties"]["video"]["properties"]) <= set(v2["$defs"]["video"]["properties"])
 
 
 @pytest.mark.parametrize("extra", [{}, {"video": VIDEO}, {"video_skip": SKIP}])
@@ -64,7 +90,7 @@ def test_each_required_field_is_required(field):
 @pytest.mark.parametrize(
     ("path", "value"),
     [
-        (("schema_version",), "episode.v2"),
+        (("schema_version",), "episode.v3"),
         (("outcome",), "crashed"),
         (("seed",), -1),
         (("metrics",), []),

@@ -30,7 +30,7 @@ def _record(run, idx, steps=5):
     _mp4(mp4, steps)
     data = mp4.read_bytes()
     return {
-        "schema_version": "episode.v1",
+        "schema_version": "episode.v2",
         "episode_id": eid,
         "scenario": "crossing",
         "seed": 10 + idx,

@@ -47,7 +47,7 @@ def record(
 ) -> dict[str, Any]:
     """A contract-shaped episode record (no video fields)."""
     rec: dict[str, Any] = {
-        "schema_version": "episode.v1",
+        "schema_version": "episode.v2",
         "episode_id": f"{scenario}__{seed}__{idx}",
         "scenario": scenario,
         "seed": seed,
