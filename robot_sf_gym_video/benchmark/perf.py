@@ -33,6 +33,7 @@ from typing import Any
 
 from robot_sf_gym_video.benchmark.budget import DEFAULT_BUDGET_PCT, judge_overhead
 from robot_sf_gym_video.errors import UsageError
+from robot_sf_gym_video.fileops import atomic_write
 
 __all__ = ["PerfSample", "PerfSettings", "add_arguments", "machine_info", "measure", "run"]
 
@@ -405,9 +406,7 @@ def run(args: argparse.Namespace) -> int:
     sample = measure(settings)
     settings.out_dir.mkdir(parents=True, exist_ok=True)
     out = settings.out_dir / "perf_sample.json"
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(sample.to_dict(), indent=2) + "\n")
-    os.replace(tmp, out)
+    atomic_write(out, json.dumps(sample.to_dict(), indent=2) + "\n")
     print(format_sample(sample))
     print(f"wrote {out}")
     verdict = judge_overhead(sample.single_worker["overhead_pct"], settings.budget_pct)

@@ -30,7 +30,6 @@ import dataclasses
 import hashlib
 import logging
 import os
-import secrets
 import shutil
 import socket
 import tempfile
@@ -45,7 +44,8 @@ from robot_sf_gym_video.benchmark.plan import EpisodeSpec
 from robot_sf_gym_video.benchmark.summary import BatchSummary, VideoCost
 from robot_sf_gym_video.benchmark.worker import EpisodeResult, EpisodeWorker, WorkerSettings
 from robot_sf_gym_video.errors import UsageError
-from robot_sf_gym_video.video.artifact import VideoSkip
+from robot_sf_gym_video.fileops import atomic_write
+from robot_sf_gym_video.video.artifact import VideoSkip, log_skip, no_result_skip
 from robot_sf_gym_video.video.naming import video_path
 
 if TYPE_CHECKING:
@@ -133,9 +133,8 @@ def run_episode(
         if settings.video_on and payload is None:
             payload = artifacts.get(spec.episode_id)
         if payload is None and settings.video_on:
-            message = "the recorder reported no result for this episode"
-            skip = VideoSkip("encode-error", message, settings.video_renderer, result.steps)
-            payload = {"video_skip": skip.to_dict()}
+            cause = "the task's recorder finished without reporting it"
+            payload = {"video_skip": no_result_skip(settings.video_renderer, result.steps, cause)}
         video_bytes = None
         if payload is not None and "video" in payload:
             file = Path(payload["video"]["path"])
@@ -427,7 +426,6 @@ class _VideoStore:
 
     def __init__(self, settings: WorkerSettings) -> None:
         self.settings = settings
-        self._warned: set[str] = set()
 
     def store(self, output: EpisodeOutput) -> EpisodeResult:
         """Write ``output``'s MP4 and return its result with the final video payload."""
@@ -453,7 +451,7 @@ class _VideoStore:
         except OSError as exc:
             return self._skip(result, "unwritable-path", f"cannot create {final.parent}: {exc}")
         try:
-            _write_atomically(final, data)
+            atomic_write(final, data)
         except OSError as exc:
             return self._skip(result, "unwritable-path", f"cannot write {final}: {exc}")
         return {"video": {**video, "path": str(final)}}
@@ -464,33 +462,4 @@ class _VideoStore:
 
     def _log_skip(self, episode_id: str, skip: dict[str, Any]) -> None:
         """Warn once per reason: the worker's own warning stays in the worker's log."""
-        level = logging.DEBUG if skip["reason"] in self._warned else logging.WARNING
-        self._warned.add(skip["reason"])
-        logger.log(
-            level,
-            "no video for episode %s (renderer %s, %d steps): %s: %s",
-            episode_id,
-            skip["renderer"],
-            skip["steps"],
-            skip["reason"],
-            skip["message"],
-        )
-
-
-def _write_atomically(final: Path, data: bytes) -> None:
-    """Write ``data`` to ``final`` via a temporary file in the same folder and a rename.
-
-    The file is created with mode 0o666 less the umask, like the local backend's files
-    (``mkstemp`` would make it private).
-    """
-    tmp = final.with_name(f".{final.name}.{secrets.token_hex(6)}.part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, final)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        log_skip(logger, episode_id, skip)

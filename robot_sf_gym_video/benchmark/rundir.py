@@ -13,7 +13,6 @@ Only this run's files are touched: ``--overwrite`` deletes ``episodes.jsonl`` an
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
@@ -23,6 +22,7 @@ from typing import Any
 from robot_sf_gym_video.benchmark.config import RunConfig
 from robot_sf_gym_video.benchmark.plan import EpisodeSpec
 from robot_sf_gym_video.errors import UsageError
+from robot_sf_gym_video.fileops import remove_temps
 from robot_sf_gym_video.records.jsonl import read_records, rewrite_records
 from robot_sf_gym_video.records.schema import record_errors
 from robot_sf_gym_video.records.validate import RECORDS_FILENAME
@@ -32,6 +32,7 @@ __all__ = ["ResumeState", "RunPaths", "prepare_run_dir", "remove_partial_videos"
 logger = logging.getLogger(__name__)
 
 VIDEOS_DIRNAME = "videos"
+ACTIONS_DIRNAME = "actions"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +45,11 @@ class RunPaths:
     def records(self) -> Path:
         """``DIR/episodes.jsonl``."""
         return self.run_dir / RECORDS_FILENAME
+
+    @property
+    def actions(self) -> Path:
+        """``DIR/actions`` (per-episode action logs, for replay)."""
+        return self.run_dir / ACTIONS_DIRNAME
 
     @property
     def videos(self) -> Path:
@@ -106,19 +112,14 @@ def _clear(paths: RunPaths) -> None:
 
 
 def remove_partial_videos(paths: RunPaths) -> int:
-    """Delete half-written videos a killed run left behind; return how many.
+    """Delete temp files a killed run left behind; return how many.
 
-    Encoders write ``.<name>.mp4.partial-<pid>-<n>`` and rename on success, so such a file
-    only outlives its writer when the process was killed. Only one batch writes a run
-    directory at a time, so any such file at start-up is stale.
+    Every writer of this package (encoders, records rewrite, the Ray driver, report and
+    posters, action logs) writes ``fileops.TEMP_GLOB`` names and renames on success, so
+    such a file only outlives its writer when the process was killed. Only one batch
+    writes a run directory at a time (the run lock), so any such file at start-up is stale.
     """
-    removed = 0
-    if paths.videos.is_dir():
-        for path in paths.videos.glob(".*.mp4.partial-*"):
-            with contextlib.suppress(OSError):
-                path.unlink()
-                removed += 1
-    return removed
+    return sum(remove_temps(folder) for folder in (paths.run_dir, paths.videos, paths.actions))
 
 
 def resume_run(paths: RunPaths, plan: Sequence[EpisodeSpec], config: RunConfig) -> ResumeState:

@@ -37,6 +37,7 @@ from robot_sf_gym_video.benchmark.worker import EpisodeResult, WorkerSettings
 from robot_sf_gym_video.records.jsonl import RecordWriter
 from robot_sf_gym_video.records.model import EpisodeRecord
 from robot_sf_gym_video.records.schema import check_record
+from robot_sf_gym_video.video.artifact import no_result_skip
 
 __all__ = ["run_batch"]
 
@@ -206,9 +207,9 @@ class _Collector:
                     self.bar.episode_finished("failed")
         for episode_id, result in list(self.waiting.items()):
             logger.error("no video result arrived for %s; recording it as skipped", episode_id)
-            message = "the recorder reported no result for this episode"
-            skip = {"reason": "encode-error", "message": message, "steps": result.steps}
-            self._write(result, {"video_skip": {**skip, "renderer": self.config.video_renderer}})
+            cause = "its worker finished without reporting it"
+            skip = no_result_skip(self.config.video_renderer, result.steps, cause)
+            self._write(result, {"video_skip": skip})
 
     def _episode(self, result: EpisodeResult) -> None:
         episode_id = result.spec.episode_id

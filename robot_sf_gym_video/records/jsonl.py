@@ -5,7 +5,8 @@
   closed off with a newline first, so it can never swallow the next record.
 - ``append_record(path, record)``: one-off append with the same guarantees.
 - ``read_records(path)``: parse a file, tolerating a torn last line (reported, not raised).
-- ``rewrite_records(path, records)``: replace the file atomically (temp file + ``os.replace``).
+- ``rewrite_records(path, records)``: replace the file atomically (``fileops.atomic_writer``: the
+  file keeps its mode).
 - ``ReadResult`` / ``LineProblem``: what ``read_records`` found.
 
 Why one ``write`` per line: a process killed between two writes would otherwise leave half
@@ -20,10 +21,11 @@ import dataclasses
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from robot_sf_gym_video.fileops import atomic_writer
 
 __all__ = [
     "LineProblem",
@@ -181,19 +183,9 @@ def rewrite_records(path: str | os.PathLike[str], records: Iterable[Mapping[str,
     Used at ``--resume`` start to drop records that will be rerun and a torn tail, so the
     rerun cannot leave a duplicate line behind.
     """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for record in records:
-                handle.write(dumps_record(record).encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
+    with atomic_writer(path) as handle:
+        for record in records:
+            handle.write(dumps_record(record).encode("utf-8"))
 
 
 def _ends_unterminated(path: Path) -> bool:
@@ -207,17 +199,3 @@ def _ends_unterminated(path: Path) -> bool:
             return handle.read(1) != b"\n"
     except OSError:
         return False
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Persist a rename (best effort: not every platform can fsync a directory)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -19,14 +19,13 @@ import logging
 from typing import Any
 
 from robot_sf_gym_video.errors import UsageError
+from robot_sf_gym_video.fileops import warn_once
 from robot_sf_gym_video.render.base import RENDERER_NAMES, Renderer, RendererUnavailable
 from robot_sf_gym_video.render.synthetic import SyntheticRenderer
 
 __all__ = ["create_renderer"]
 
 logger = logging.getLogger(__name__)
-
-_warned: set[str] = set()
 
 
 def create_renderer(
@@ -57,9 +56,7 @@ def create_renderer(
     except RendererUnavailable as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     note = f"sim-view unavailable ({reason}); used synthetic"
-    if note not in _warned:
-        _warned.add(note)
-        logger.warning("%s", note)
+    warn_once(logger, note, "%s", note)
     synthetic_options = {k: v for k, v in options.items() if k == "show_trail"}
     return _construct(SyntheticRenderer, size, synthetic_options), note
 

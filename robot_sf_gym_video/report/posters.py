@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
+from robot_sf_gym_video.fileops import commit, temp_path_for
 from robot_sf_gym_video.report.model import EpisodeRow, VideoState, poster_path_for
 
 __all__ = ["attach_posters", "make_poster"]
@@ -105,7 +106,7 @@ def make_poster(video: Path, poster: Path, *, ffmpeg_exe: str | None = None) -> 
             return poster.stat().st_size > 0
     except OSError:
         return False
-    tmp = poster.with_name(f".{poster.name}.{os.getpid()}.tmp.png")
+    tmp = temp_path_for(poster)  # -f image2 is explicit: no .png suffix needed
     try:
         exe = ffmpeg_exe or _ffmpeg_exe()
         # A video shorter than the seek window makes -sseof fail on some inputs: retry whole.
@@ -114,7 +115,7 @@ def make_poster(video: Path, poster: Path, *, ffmpeg_exe: str | None = None) -> 
         )
         made = made or _poster_pyav(video, tmp)
         if made:
-            os.replace(tmp, poster)
+            commit(tmp, poster)
         return made
     except OSError as exc:  # e.g. read-only videos/ folder
         logger.debug("cannot write poster %s: %s", poster, exc)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 import math
 import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 from robot_sf_gym_video.errors import UsageError
+from robot_sf_gym_video.fileops import atomic_write
 from robot_sf_gym_video.report.html import ReportPage, render_page
 from robot_sf_gym_video.report.loader import read_episodes
 from robot_sf_gym_video.report.model import DEFAULT_FPS, build_row
@@ -38,20 +38,6 @@ def _version() -> str:
         return version("robot_sf_gym_video")
     except Exception:  # not installed as a distribution (e.g. run from a source tree)
         return ""
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the page is meant to be shared/served
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_report(
@@ -101,6 +87,6 @@ def write_report(
         problems=loaded.problems,
     )
     out = run_dir / REPORT_FILE
-    _atomic_write_text(out, render_page(page))
+    atomic_write(out, render_page(page))
     logger.info("wrote %s (%d episodes, %d scenarios)", out, len(rows), len(per_scenario))
     return out

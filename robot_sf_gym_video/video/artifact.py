@@ -4,6 +4,9 @@
 - ``RENDERER_LABELS``: the allowed ``video.renderer`` values.
 - ``VideoArtifact``: a finished MP4 (``info["video"]`` / the record's ``video``).
 - ``VideoSkip``: why no MP4 was made (``info["video_skip"]`` / the record's ``video_skip``).
+- ``no_result_skip(renderer, steps, cause)``: the skip of an episode whose recorder gave
+  no result (it died, stalled or was closed first); every such place uses this one.
+- ``log_skip(logger, episode_id, skip)``: log a skip, a warning once per reason.
 
 Both are plain frozen dataclasses whose ``to_dict()`` returns exactly the contract's
 fields, so the wrapper, the recorder process (which sends dicts over a pipe) and the
@@ -12,10 +15,20 @@ runner all agree on one shape.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["RENDERER_LABELS", "SKIP_REASONS", "VideoArtifact", "VideoSkip"]
+from robot_sf_gym_video.fileops import warn_once
+
+__all__ = [
+    "RENDERER_LABELS",
+    "SKIP_REASONS",
+    "VideoArtifact",
+    "VideoSkip",
+    "log_skip",
+    "no_result_skip",
+]
 
 SKIP_REASONS: tuple[str, ...] = (
     "moviepy-missing",
@@ -96,3 +109,29 @@ class VideoSkip:
             "renderer": self.renderer,
             "steps": self.steps,
         }
+
+
+def no_result_skip(renderer: str, steps: int, cause: str) -> dict[str, Any]:
+    """Return the ``video_skip`` of an episode whose recorder gave no result.
+
+    Args:
+        renderer: Frame source that was asked for.
+        steps: Steps of the episode (0 when unknown).
+        cause: Why no result came, e.g. "the video recorder stopped (killed by SIGKILL)".
+    """
+    message = f"the recorder gave no result for this episode: {cause}"
+    return VideoSkip("encode-error", message, renderer, steps).to_dict()
+
+
+def log_skip(logger: logging.Logger, episode_id: str, skip: dict[str, Any]) -> None:
+    """Log a skip with its episode id, renderer and steps: WARNING once per reason, then DEBUG."""
+    warn_once(
+        logger,
+        f"video-skip:{skip['reason']}",
+        "no video for episode %s (renderer %s, %d steps): %s: %s",
+        episode_id,
+        skip["renderer"],
+        skip["steps"],
+        skip["reason"],
+        skip["message"],
+    )

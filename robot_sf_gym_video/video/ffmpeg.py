@@ -5,7 +5,7 @@
   Cached per process (per ``IMAGEIO_FFMPEG_EXE`` value); moviepy itself is never imported.
 - ``ffmpeg_command(...)``: the exact command line (pinned for byte-identical output).
 - ``FfmpegStreamWriter``: one ffmpeg child fed raw frames through its stdin; writes to a
-  hidden temporary name in the target folder and renames it with ``os.replace`` only when
+  hidden temporary name in the target folder and renames it with ``fileops.commit`` only when
   ffmpeg succeeded.
 
 Why a bare ffmpeg pipe rather than moviepy's writer: moviepy's ``FFMPEG_VideoWriter``
@@ -31,9 +31,9 @@ from robot_sf_gym_video._optional import is_available
 from robot_sf_gym_video.video._util import grow_pipe
 from robot_sf_gym_video.video.writer import (
     EncoderFailedError,
-    PathUnwritableError,
     check_frame_geometry,
     claim_temp_path,
+    commit_temp_path,
 )
 
 __all__ = [
@@ -244,6 +244,10 @@ class FfmpegStreamWriter:
         EncoderFailedError: ffmpeg cannot be started.
     """
 
+    #: False: ``close()`` refuses to replace an existing final file (unseeded episodes,
+    #: whose names are unique, must never overwrite a file of another episode).
+    replace: bool = True
+
     def __init__(
         self,
         final_path: str | os.PathLike[str],
@@ -352,10 +356,7 @@ class FfmpegStreamWriter:
                 raise EncoderFailedError("ffmpeg did not finish in time") from None
             if code != 0:
                 raise EncoderFailedError(f"ffmpeg exited {code}: {self._error_tail()}")
-            try:
-                os.replace(self.temp_path, self.final_path)
-            except OSError as exc:
-                raise PathUnwritableError(f"cannot rename to {self.final_path}: {exc}") from exc
+            commit_temp_path(self.temp_path, self.final_path, replace=self.replace)
         except BaseException:
             self._unlink_temp()
             raise

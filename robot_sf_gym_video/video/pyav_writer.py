@@ -31,9 +31,9 @@ import numpy as np
 from robot_sf_gym_video.video.ffmpeg import DEFAULT_QP
 from robot_sf_gym_video.video.writer import (
     EncoderFailedError,
-    PathUnwritableError,
     check_frame_geometry,
     claim_temp_path,
+    commit_temp_path,
 )
 
 if TYPE_CHECKING:
@@ -80,6 +80,10 @@ class PyAVStreamWriter:
         PathUnwritableError: the temporary file cannot be created in the folder.
         EncoderFailedError: PyAV cannot open the encoder.
     """
+
+    #: False: ``close()`` refuses to replace an existing final file (unseeded episodes,
+    #: whose names are unique, must never overwrite a file of another episode).
+    replace: bool = True
 
     def __init__(
         self,
@@ -200,10 +204,7 @@ class PyAVStreamWriter:
             except Exception as exc:
                 self._close_container_quietly()
                 raise EncoderFailedError(f"cannot finish the MP4: {exc}") from exc
-            try:
-                os.replace(self.temp_path, self.final_path)
-            except OSError as exc:
-                raise PathUnwritableError(f"cannot rename to {self.final_path}: {exc}") from exc
+            commit_temp_path(self.temp_path, self.final_path, replace=self.replace)
         except BaseException:
             self._unlink_temp()
             raise

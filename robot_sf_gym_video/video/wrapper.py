@@ -35,7 +35,7 @@ import numpy as np
 from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.sim.snapshot import pack_snapshot
 from robot_sf_gym_video.video._util import RecorderDiedError
-from robot_sf_gym_video.video.artifact import VideoSkip
+from robot_sf_gym_video.video.artifact import VideoSkip, log_skip, no_result_skip
 from robot_sf_gym_video.video.encoder import result_payload
 from robot_sf_gym_video.video.ffmpeg import EncoderStatus, probe_encoder
 from robot_sf_gym_video.video.naming import episode_id, video_path
@@ -56,22 +56,10 @@ _ALIAS_WINDOW = 4  # render() buffers compared to detect an env that reuses one 
 
 ArtifactCallback = Callable[[str, dict[str, Any]], None]
 
-_warned_reasons: set[str] = set()
-
 
 def _log_skip(eid: str, skip: dict[str, Any]) -> None:
     """Log a skip: a warning the first time a reason occurs in this process, then debug."""
-    level = logging.DEBUG if skip["reason"] in _warned_reasons else logging.WARNING
-    _warned_reasons.add(skip["reason"])
-    log.log(
-        level,
-        "no video for episode %s (renderer %s, %d steps): %s: %s",
-        eid,
-        skip["renderer"],
-        skip["steps"],
-        skip["reason"],
-        skip["message"],
-    )
+    log_skip(log, eid, skip)
 
 
 def _snapshot_packer(unwrapped: Any) -> Callable[[], bytes]:
@@ -232,6 +220,7 @@ class VideoArtifactWrapper(gym.Wrapper):
         self._env_reuses_buffers = False
         # results
         self._pending: collections.deque[str] = collections.deque()
+        self._pending_steps: dict[str, int] = {}  # steps of each pending episode
         self._ready: collections.deque[tuple[str, dict[str, Any]]] = collections.deque(
             maxlen=_MAX_UNCOLLECTED
         )
@@ -529,6 +518,7 @@ class VideoArtifactWrapper(gym.Wrapper):
             try:
                 self._res.recorder.end(self._steps)
                 self._pending.append(eid)
+                self._pending_steps[eid] = self._steps
             except RecorderDiedError as exc:
                 payload = {"video_skip": self._skip("encode-error", str(exc))}
         if payload is not None:
@@ -553,15 +543,17 @@ class VideoArtifactWrapper(gym.Wrapper):
                 self._pending.remove(eid)
                 self._fail_pending(str(exc))
                 self._stats["episodes"] += 1
-                return {"video_skip": self._skip("encode-error", str(exc))}
+                skip = no_result_skip(self._label, self._pending_steps.pop(eid, 0), str(exc))
+                return {"video_skip": skip}
             if result["episode_id"] == eid and self._pending[0] == eid:
                 self._pending.popleft()
+                self._pending_steps.pop(eid, None)
                 payload = self._account(result)
                 if "video_skip" in payload:
                     _log_skip(eid, payload["video_skip"])
                 return payload
             self._on_result(result)
-        return {"video_skip": self._skip("encode-error", "result lost")}  # pragma: no cover
+        return {"video_skip": no_result_skip(self._label, self._steps, "result lost")}
 
     def _discard_quietly(self) -> None:
         with contextlib.suppress(RecorderDiedError):
@@ -583,6 +575,7 @@ class VideoArtifactWrapper(gym.Wrapper):
 
     def _on_result(self, result: dict[str, Any]) -> None:
         eid = result["episode_id"]
+        self._pending_steps.pop(eid, None)
         if self._pending and self._pending[0] == eid:
             self._pending.popleft()
         elif eid in self._pending:
@@ -606,7 +599,7 @@ class VideoArtifactWrapper(gym.Wrapper):
     def _fail_pending(self, message: str) -> None:
         while self._pending:
             eid = self._pending.popleft()
-            skip = VideoSkip("encode-error", message, self._label, 0).to_dict()
+            skip = no_result_skip(self._label, self._pending_steps.pop(eid, 0), message)
             self._stats["episodes"] += 1
             self._deliver(eid, {"video_skip": skip})
 

@@ -13,11 +13,12 @@ only has to implement these three methods (see ``tests/video``).
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
+
+from robot_sf_gym_video.fileops import claim_temp, commit
 
 __all__ = [
     "PIX_FMTS",
@@ -28,6 +29,7 @@ __all__ = [
     "WriterFactory",
     "check_frame_geometry",
     "claim_temp_path",
+    "commit_temp_path",
     "frame_nbytes",
 ]
 
@@ -73,9 +75,6 @@ class FrameWriter(Protocol):
         ...
 
 
-_temp_counter = itertools.count()
-
-
 def check_frame_geometry(width_px: int, height_px: int, pix_fmt: str) -> int:
     """Validate a writer's frame geometry and return the byte size of one raw frame.
 
@@ -92,21 +91,35 @@ def check_frame_geometry(width_px: int, height_px: int, pix_fmt: str) -> int:
 def claim_temp_path(final_path: Path) -> Path:
     """Create and return the hidden temporary file a writer streams into.
 
-    ``.<name>.partial-<pid>-<n>`` in the final folder: the same filesystem, so the finished
-    file can be renamed atomically, and never a final ``.mp4`` name. Creating it with
-    ``O_EXCL`` before any frame also proves the folder is writable.
+    The package's one temp-name scheme (``fileops.temp_path_for``) in the final folder:
+    the same filesystem, so the finished file can be renamed atomically, and never a final
+    ``.mp4`` name. Creating it exclusively before any frame also proves the folder is
+    writable.
 
     Raises:
         PathUnwritableError: the file cannot be created.
     """
-    name = f".{final_path.name}.partial-{os.getpid()}-{next(_temp_counter)}"
-    temp_path = final_path.parent / name
     try:
-        with open(temp_path, "xb"):
-            pass
+        return claim_temp(final_path)
     except OSError as exc:
-        raise PathUnwritableError(f"cannot create {temp_path}: {exc}") from exc
-    return temp_path
+        raise PathUnwritableError(f"cannot create a file in {final_path.parent}: {exc}") from exc
+
+
+def commit_temp_path(temp_path: Path, final_path: Path, *, replace: bool = True) -> None:
+    """Rename a finished temp file to ``final_path`` (see ``fileops.commit``).
+
+    Raises:
+        PathUnwritableError: the rename failed, or ``replace`` is False and ``final_path``
+            already exists (a file of another episode is never replaced silently).
+    """
+    try:
+        commit(temp_path, final_path, replace=replace)
+    except FileExistsError as exc:
+        raise PathUnwritableError(
+            f"{final_path.name} already exists and belongs to another episode; not replaced"
+        ) from exc
+    except OSError as exc:
+        raise PathUnwritableError(f"cannot rename to {final_path}: {exc}") from exc
 
 
 WriterFactory = Callable[[Path, int, int, float, str], FrameWriter]

@@ -10,8 +10,9 @@ import textwrap
 
 import pytest
 
+from robot_sf_gym_video import fileops
 from robot_sf_gym_video.errors import UsageError
-from robot_sf_gym_video.render import RENDERER_NAMES, Renderer, create_renderer, factory
+from robot_sf_gym_video.render import RENDERER_NAMES, Renderer, create_renderer
 from robot_sf_gym_video.render.base import RendererUnavailable
 from robot_sf_gym_video.render.synthetic import SyntheticRenderer
 
@@ -61,7 +62,7 @@ def test_fallback_when_pygame_cannot_start(monkeypatch, caplog):
         raise RendererUnavailable("pygame could not start: SDL exploded")
 
     monkeypatch.setattr(sim_view, "load_pygame", broken)
-    monkeypatch.setattr(factory, "_warned", set())
+    monkeypatch.setattr(fileops, "_warned", set())
     with caplog.at_level(logging.WARNING, logger="robot_sf_gym_video.render.factory"):
         first, note = create_renderer("sim-view", size=(640, 480), show_lidar=True)
         second, again = create_renderer("sim-view")
