@@ -156,12 +156,18 @@ def resume_run(paths: RunPaths, plan: Sequence[EpisodeSpec], config: RunConfig) 
 
 
 def _is_complete(paths: RunPaths, record: Mapping[str, Any], config: RunConfig) -> bool:
+    # With a run.json these settings were already compared as a whole (manifest.py);
+    # the per-record checks are what is left for a run made before manifests existed.
     if record.get("policy", config.policy) != config.policy:
         return False
     if record.get("max_steps", config.max_steps) != config.max_steps:
         return False
+    if record.get("base_seed", config.seed) != config.seed:
+        return False
     if not config.video_on:
         return True
+    if record.get("video_renderer", config.video_renderer) != config.video_renderer:
+        return False
     video = record.get("video")
     if video is None:
         return False

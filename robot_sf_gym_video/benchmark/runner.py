@@ -18,11 +18,12 @@ import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from robot_sf_gym_video import __version__
 from robot_sf_gym_video.benchmark.config import RunConfig
 from robot_sf_gym_video.benchmark.executor import execute
+from robot_sf_gym_video.benchmark.manifest import build_manifest, start_manifest
 from robot_sf_gym_video.benchmark.plan import build_plan
 from robot_sf_gym_video.benchmark.progress import Progress
 from robot_sf_gym_video.benchmark.ray_backend import RaySummary, execute_ray, require_ray
@@ -38,6 +39,9 @@ from robot_sf_gym_video.records.jsonl import RecordWriter
 from robot_sf_gym_video.records.model import EpisodeRecord
 from robot_sf_gym_video.records.schema import check_record
 from robot_sf_gym_video.video.artifact import no_result_skip
+
+if TYPE_CHECKING:
+    from robot_sf_gym_video.sim.scenarios import ScenarioSpec
 
 __all__ = ["run_batch"]
 
@@ -124,8 +128,11 @@ def run_batch(
         require_ray()  # before the run directory is touched
         if config.workers > 1:
             logger.warning("workers=%d is ignored with backend 'ray'", config.workers)
-    plan = build_plan(_scenario_names(config), config.episodes, config.seed)
+    specs = _scenario_specs(config)
+    plan = build_plan([s.name for s in specs], config.episodes, config.seed)
+    manifest = build_manifest(config, specs)
     paths = prepare_run_dir(config)
+    start_manifest(paths.run_dir, manifest, resume=config.resume)
     state = resume_run(paths, plan, config) if config.resume else ResumeState(list(plan), 0)
     summary_type = RaySummary if config.backend == "ray" else BatchSummary
     summary = summary_type(
@@ -146,8 +153,8 @@ def run_batch(
     return summary
 
 
-def _scenario_names(config: RunConfig) -> tuple[str, ...]:
-    """Resolve and check the scenario names before anything is created."""
+def _scenario_specs(config: RunConfig) -> list[ScenarioSpec]:
+    """Resolve and check the scenarios before anything is created."""
     from robot_sf_gym_video.sim.scenarios import load_scenario, load_scenario_file
 
     if config.scenarios is not None:
@@ -156,9 +163,7 @@ def _scenario_names(config: RunConfig) -> tuple[str, ...]:
         names = tuple(load_scenario_file(config.scenarios_file))
     else:
         names = DEFAULT_SCENARIOS
-    for name in names:
-        load_scenario(name, config.scenarios_file)
-    return names
+    return [load_scenario(name, config.scenarios_file) for name in names]
 
 
 class _Collector:
