@@ -30,13 +30,13 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from robot_sf_gym_video import __version__
 from robot_sf_gym_video.errors import UsageError
+from robot_sf_gym_video.fileops import atomic_write
 
 if TYPE_CHECKING:
     from robot_sf_gym_video.benchmark.config import RunConfig
@@ -159,17 +159,7 @@ def write_manifest(run_dir: str | os.PathLike[str], manifest: Mapping[str, Any])
     """Write ``run_dir/run.json`` atomically: readers see the old file or the new one."""
     path = Path(run_dir) / MANIFEST_FILENAME
     text = json.dumps(manifest, indent=2, sort_keys=False, allow_nan=False) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text)
     return path
 
 
