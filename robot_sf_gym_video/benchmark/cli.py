@@ -1,7 +1,7 @@
 """``robot-sf-bench``: a thin command line over the library.
 
 - ``main_parser()``: the argparse parser (subcommands ``run``, ``validate``, ``scenarios``,
-  ``report``, ``perf``), each with an example in its ``--help``.
+  ``report``, ``summary``, ``compare``, ``perf``), each with an example in its ``--help``.
 - ``main(argv)``: parse, call the library, print, return the exit code. Library errors
   become ONE line ``error: ...`` and an exit code here and nowhere else: usage and input
   errors (``UsageError``, ``ScenarioError``, ``DependencyNotInstalled``) exit 2, anything
@@ -121,6 +121,18 @@ def main_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("run_dir", metavar="DIR", help="a run directory")
     report.set_defaults(func=_cmd_report)
+    summary = add(
+        "summary",
+        "per-scenario success/collision/timeout rates and metric means with 95% intervals",
+        _examples(
+            "robot-sf-bench summary results",
+            "robot-sf-bench summary results --csv results/summary.csv",
+        ),
+    )
+    summary.add_argument("run_dir", metavar="DIR", help="a run directory")
+    summary.add_argument("--csv", metavar="FILE", help="also write one row per (scenario, metric)")
+    summary.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    summary.set_defaults(func=_cmd_summary)
     perf = add(
         "perf",
         "measure the video overhead (paired runs with and without video) and print the sample",
@@ -259,6 +271,23 @@ def _cmd_report(args: argparse.Namespace) -> int:
         print("error: the report module is not available in this installation", file=sys.stderr)
         return 1
     print(write_report(args.run_dir))
+    return 0
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    import json
+
+    from robot_sf_gym_video.report.run_summary import format_table
+    from robot_sf_gym_video.report.summary_files import rows_json, summarize_run, write_csv
+
+    rows = summarize_run(args.run_dir)
+    if args.csv:
+        write_csv(args.csv, rows)
+    if args.json:
+        print(json.dumps(rows_json(args.run_dir, rows), indent=2))
+    else:
+        for line in format_table(rows):
+            print(line)
     return 0
 
 

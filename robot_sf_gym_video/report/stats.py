@@ -1,7 +1,9 @@
-"""Success-rate statistics for the run report, kept apart from file I/O and HTML.
+"""Statistics for the run report and ``summary``, kept apart from file I/O and HTML.
 
 - ``Interval``: a closed proportion interval ``(low, high)``.
 - ``wilson_interval``: Wilson score interval for a binomial proportion (95% by default).
+- ``MeanInterval`` / ``mean_interval``: a sample mean with its 95% Student-t interval.
+- ``t_quantile_975(df)``: the two-sided 95% Student-t quantile (no scipy needed).
 - ``ScenarioSummary``: per-scenario counts, success rate with its interval, mean time to goal.
 - ``summarize``: group episode rows by scenario (plus an all-scenario total).
 
@@ -20,7 +22,16 @@ from typing import NamedTuple
 
 from robot_sf_gym_video.report.model import EpisodeRow, VideoState
 
-__all__ = ["Z_95", "Interval", "ScenarioSummary", "summarize", "wilson_interval"]
+__all__ = [
+    "Z_95",
+    "Interval",
+    "MeanInterval",
+    "ScenarioSummary",
+    "mean_interval",
+    "summarize",
+    "t_quantile_975",
+    "wilson_interval",
+]
 
 #: Two-sided 95% standard normal quantile, Phi^-1(0.975).
 Z_95 = 1.959963984540054
@@ -56,6 +67,61 @@ def wilson_interval(successes: int, n: int, z: float = Z_95) -> Interval:
     low = 0.0 if successes == 0 else max(0.0, centre - half)
     high = 1.0 if successes == n else min(1.0, centre + half)
     return Interval(low, high)
+
+
+#: t_{0.975, df} for df = 1..30 (the standard table to 7 significant digits).
+_T_975 = (
+    12.70620, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004,
+    2.262157, 2.228139, 2.200985, 2.178813, 2.160369, 2.144787, 2.131450, 2.119905,
+    2.109816, 2.100922, 2.093024, 2.085963, 2.079614, 2.073873, 2.068658, 2.063899,
+    2.059539, 2.055529, 2.051831, 2.048407, 2.045230, 2.042272,
+)  # fmt: skip
+
+
+def t_quantile_975(df: int) -> float:
+    """Return the 0.975 quantile of Student's t with ``df`` degrees of freedom.
+
+    A table up to 30, then the Cornish-Fisher expansion around the normal quantile, whose
+    error there is far below the precision a report shows; this keeps scipy out of the
+    dependencies.
+    """
+    if df < 1:
+        raise ValueError(f"need df >= 1, got {df}")
+    if df <= len(_T_975):
+        return _T_975[df - 1]
+    z = Z_95
+    g1 = (z**3 + z) / 4
+    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
+    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
+    return z + g1 / df + g2 / df**2 + g3 / df**3
+
+
+class MeanInterval(NamedTuple):
+    """A sample mean with its 95% interval; ``low``/``high`` are None when n < 2."""
+
+    n: int
+    mean: float | None
+    low: float | None
+    high: float | None
+
+
+def mean_interval(values: Iterable[float]) -> MeanInterval:
+    """Return the mean of ``values`` with its 95% Student-t confidence interval.
+
+    Why t and not a bootstrap: episode metrics of one scenario are few (often < 30), where
+    the t interval is the usual choice and needs no resampling seed; with n = 1 only the
+    mean is known, and with n = 0 nothing.
+    """
+    data = [float(v) for v in values]
+    n = len(data)
+    if n == 0:
+        return MeanInterval(0, None, None, None)
+    mean = math.fsum(data) / n
+    if n == 1:
+        return MeanInterval(1, mean, None, None)
+    var = math.fsum((x - mean) ** 2 for x in data) / (n - 1)
+    half = t_quantile_975(n - 1) * math.sqrt(var / n)
+    return MeanInterval(n, mean, mean - half, mean + half)
 
 
 @dataclass(frozen=True)
