@@ -123,7 +123,7 @@ def main_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=_cmd_report)
     summary = add(
         "summary",
-        "per-scenario success/collision/timeout rates and metric means with 95% intervals",
+        "per-scenario success/collision/timeout rates and metric means with 95%% intervals",
         _examples(
             "robot-sf-bench summary results",
             "robot-sf-bench summary results --csv results/summary.csv",
