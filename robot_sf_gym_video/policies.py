@@ -1,6 +1,7 @@
 """Policies for the runner: built-in baselines and adapters for user policies.
 
-- ``POLICY_NAMES``: the built-in names, ``("goal", "random", "zero")``.
+- ``POLICIES``: the registry of built-in policies (``PolicySpec``: name, builder, summary);
+  ``POLICY_NAMES`` its names, ``("goal", "random", "zero")``.
 - ``make_policy(policy, env, seed=None)``: turn a name, a callable ``obs -> action`` or an
   object with ``predict(obs)`` (stable-baselines3 style) into a callable
   ``obs -> action``. Every returned policy also has ``reset(seed=None)``, which the runner
@@ -14,6 +15,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import inspect
 import math
 from collections.abc import Callable
@@ -24,18 +26,19 @@ import numpy as np
 
 from robot_sf_gym_video.env.observation import ObservationLayout
 from robot_sf_gym_video.errors import UsageError
+from robot_sf_gym_video.registry import Registry
 
 __all__ = [
+    "POLICIES",
     "POLICY_NAMES",
     "CallablePolicy",
     "GoalPolicy",
+    "PolicySpec",
     "PredictPolicy",
     "RandomPolicy",
     "ZeroPolicy",
     "make_policy",
 ]
-
-POLICY_NAMES: tuple[str, ...] = ("goal", "random", "zero")
 
 
 def _wrap(angle: np.ndarray | float) -> np.ndarray | float:
@@ -250,13 +253,7 @@ def make_policy(
         UsageError: Unknown name or an object that is neither callable nor has ``predict``.
     """
     if isinstance(policy, str):
-        if policy == "goal":
-            return GoalPolicy(_layout_of(env))
-        if policy == "random":
-            return RandomPolicy(env.action_space, seed)
-        if policy == "zero":
-            return ZeroPolicy(env.action_space)
-        raise UsageError(f"unknown policy {policy!r}; allowed: {', '.join(POLICY_NAMES)}")
+        return POLICIES.get(policy).build(env, seed)
     if callable(getattr(policy, "predict", None)):
         return PredictPolicy(policy)
     if callable(policy):
@@ -265,3 +262,39 @@ def make_policy(
         f"policy must be one of {', '.join(POLICY_NAMES)}, a callable obs -> action or an "
         f"object with predict(obs); got {type(policy).__name__}"
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class PolicySpec:
+    """A built-in policy: its name and how to build it for an env.
+
+    Attributes:
+        name: What ``--policy`` / ``policy=`` selects and what records carry.
+        build: ``build(env, seed) -> policy``; the policy is a callable ``obs -> action``
+            with ``reset(seed=None)``.
+        summary: One line for the docs and ``--help``.
+    """
+
+    name: str
+    build: Callable[[gym.Env[Any, Any], int | None], Any]
+    summary: str = ""
+
+
+#: The built-in policies (a plug-in policy is a spec string, not a registry entry).
+POLICIES: Registry[PolicySpec] = Registry(
+    "policy",
+    [
+        PolicySpec(
+            "goal",
+            lambda env, seed: GoalPolicy(_layout_of(env)),
+            "reactive: the free heading closest to the goal (default)",
+        ),
+        PolicySpec(
+            "random",
+            lambda env, seed: RandomPolicy(env.action_space, seed),
+            "uniform samples of the action space",
+        ),
+        PolicySpec("zero", lambda env, seed: ZeroPolicy(env.action_space), "stand still"),
+    ],
+)
+POLICY_NAMES: tuple[str, ...] = POLICIES.names()

@@ -24,7 +24,8 @@ from typing import Any, NoReturn
 
 from robot_sf_gym_video import __version__
 from robot_sf_gym_video.benchmark.budget import judge_overhead
-from robot_sf_gym_video.benchmark.config import BACKENDS, VIDEO_RENDERERS, load_config_file
+from robot_sf_gym_video.benchmark.config import RunConfig, load_config_file
+from robot_sf_gym_video.benchmark.options import RUN_OPTIONS
 from robot_sf_gym_video.errors import DependencyNotInstalled, UsageError
 
 __all__ = ["entrypoint", "main", "main_parser"]
@@ -151,25 +152,13 @@ def _add_run(add: Callable[..., argparse.ArgumentParser]) -> None:
             "robot-sf-bench run --config batch.toml --resume",
         ),
     )
-    arg = run.add_argument
-    arg("--out", dest="out_dir", metavar="DIR", help="run directory (required here or in --config)")
-    arg("--scenario", dest="scenarios", action="append", metavar="NAME", help="repeatable")
-    arg("--scenarios", dest="scenarios_file", metavar="FILE", help="TOML file of scenarios")
-    arg("--episodes", type=int, metavar="N", help="episodes per scenario (default 1)")
-    arg("--seed", type=int, metavar="S", help="batch seed (default 0)")
-    arg("--max-steps", type=int, metavar="N", help="step limit per episode")
-    arg("--policy", metavar="NAME", help="robot policy: goal (default), random, zero")
-    arg("--workers", type=int, metavar="N", help="worker processes (default 1)")
-    arg("--backend", choices=BACKENDS, help="where episodes run: local (default) or ray")
-    arg("--ray-address", metavar="ADDR", help="Ray cluster to use (default: start a local one)")
+    for option in RUN_OPTIONS.entries():  # one flag per declared option (options.py)
+        if option.flags:
+            run.add_argument(*option.flags, dest=option.name, help=option.help, **option.cli)
+    arg = run.add_argument  # the flags that set options another way (see run_kwargs)
     arg("--video", action="store_true", default=None, help="film every episode (default off)")
     arg("--no-video", action="store_true", default=None, help="no video; wins over anything")
-    arg("--video-renderer", choices=VIDEO_RENDERERS, help="frame source; 'none' means no video")
-    arg("--video-size", metavar="WxH", help="frame size, e.g. 320x240")
-    arg("--resume", action="store_true", default=None, help="finish an interrupted run")
-    arg("--overwrite", action="store_true", default=None, help="delete this run's records+videos")
     arg("--config", metavar="FILE", help="TOML file whose keys are run_batch argument names")
-    arg("--report", action="store_true", default=None, help="write DIR/report.html at the end")
     arg("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=_cmd_run)
 
@@ -185,21 +174,9 @@ def _add_perf_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(func=perf.run)
 
 
-_RUN_KEYS = (
-    "out_dir",
-    "scenarios",
-    "scenarios_file",
-    "episodes",
-    "seed",
-    "max_steps",
-    "policy",
-    "workers",
-    "backend",
-    "ray_address",
-    "video_size",
-    "resume",
-    "overwrite",
-    "report",
+#: Options the generic flags set directly; ``video_renderer`` also decides ``video_enabled``.
+_RUN_KEYS: tuple[str, ...] = tuple(
+    o.name for o in RUN_OPTIONS.entries() if o.flags and o.name != "video_renderer"
 )
 
 
@@ -228,16 +205,16 @@ def run_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from robot_sf_gym_video.benchmark.runner import run_batch
+    from robot_sf_gym_video.benchmark.runner import run_config
 
-    summary = run_batch(**run_kwargs(args))
+    summary = run_config(RunConfig.build(**run_kwargs(args)))
     for line in summary.lines():
         print(line)
     judged = summary.estimated_overhead_pct if summary.budget_judgeable else None
     verdict = judge_overhead(judged, summary.budget_pct)
     if verdict.over_budget:
         logger.warning("%s", verdict.message())
-    if getattr(summary, "failures", None):  # Ray: episodes lost after retries
+    if summary.failures:  # Ray: episodes lost after retries
         return 1
     return verdict.exit_code
 

@@ -134,14 +134,14 @@ def build_manifest(
 
 def _video_settings(config: RunConfig) -> dict[str, Any]:
     """Return what decides how a video looks: renderer, frame size, fps (or just "off")."""
-    if not config.video_on:
+    if config.video is None:
         return {"enabled": False}
     from robot_sf_gym_video.sim.simulator import SimConfig
 
-    size = config.video_size or _default_size(config.video_renderer)
+    size = config.video.size or _default_size(config.video.renderer)
     return {
         "enabled": True,
-        "renderer": config.video_renderer,
+        "renderer": config.video.renderer,
         "size": [int(size[0]), int(size[1])],
         "fps": 1.0 / SimConfig().dt_s,
     }

@@ -34,6 +34,7 @@ from typing import Any
 from robot_sf_gym_video.benchmark.budget import DEFAULT_BUDGET_PCT, judge_overhead
 from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.fileops import atomic_write
+from robot_sf_gym_video.render.registry import RENDERER_NAMES
 
 __all__ = ["PerfSample", "PerfSettings", "add_arguments", "machine_info", "measure", "run"]
 
@@ -330,7 +331,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-steps", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--budget-pct", type=float, default=DEFAULT_BUDGET_PCT)
-    parser.add_argument("--renderer", choices=("synthetic", "sim-view"), default="synthetic")
+    parser.add_argument("--renderer", choices=RENDERER_NAMES, default="synthetic")
     parser.add_argument("--video-size", default=None, metavar="WxH")
     parser.add_argument(
         "--quick", action="store_true", help="CI smoke mode: tiny batch, one pair, no calibration"

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from robot_sf_gym_video._optional import require
 from robot_sf_gym_video.benchmark.plan import EpisodeSpec
-from robot_sf_gym_video.benchmark.summary import BatchSummary, VideoCost
+from robot_sf_gym_video.benchmark.summary import BatchSummary, EpisodeFailure, VideoCost
 from robot_sf_gym_video.benchmark.worker import EpisodeResult, EpisodeWorker, WorkerSettings
 from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.fileops import atomic_write
@@ -170,34 +170,15 @@ def _process_exists(pid: int) -> bool:
 
 
 # -- failures and summary -------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class EpisodeFailure:
-    """An episode whose task failed after Ray's retries; it gets no record.
-
-    Attributes:
-        episode_id: The episode's id (``--resume`` runs it again).
-        error: One line: the exception type and message.
-    """
-
-    episode_id: str
-    error: str
-
-    def to_dict(self) -> dict[str, str]:
-        """Return the failure as a JSON object."""
-        return {"episode_id": self.episode_id, "error": self.error}
-
-
 @dataclasses.dataclass
 class RaySummary(BatchSummary):
     """``BatchSummary`` of a Ray run: also lists the episodes that failed after retries.
 
     Attributes:
         backend: Always ``"ray"``.
-        failures: Episodes without a record, in the order they failed.
     """
 
     backend: str = "ray"
-    failures: list[EpisodeFailure] = dataclasses.field(default_factory=list)
 
     @property
     def episodes_failed(self) -> int:

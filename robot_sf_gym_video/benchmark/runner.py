@@ -1,6 +1,8 @@
 """``run_batch``: the benchmark runner behind ``robot-sf-bench run``.
 
 - ``run_batch(out_dir, ...)``: run a batch and return its ``BatchSummary``.
+- ``run_config(config)``: the same for an already checked ``RunConfig`` (what the CLI
+  builds once from its flags and config file).
 
 Order of work, so that no user mistake costs an episode: validate every option
 (``RunConfig.build``) and every scenario, plan the episodes (derived seeds and ids),
@@ -24,6 +26,7 @@ from robot_sf_gym_video import __version__
 from robot_sf_gym_video.benchmark.config import RunConfig
 from robot_sf_gym_video.benchmark.executor import execute
 from robot_sf_gym_video.benchmark.manifest import build_manifest, start_manifest
+from robot_sf_gym_video.benchmark.options import RUN_OPTIONS
 from robot_sf_gym_video.benchmark.plan import build_plan
 from robot_sf_gym_video.benchmark.progress import Progress
 from robot_sf_gym_video.benchmark.ray_backend import RaySummary, execute_ray, require_ray
@@ -43,7 +46,7 @@ from robot_sf_gym_video.video.artifact import no_result_skip
 if TYPE_CHECKING:
     from robot_sf_gym_video.sim.scenarios import ScenarioSpec
 
-__all__ = ["run_batch"]
+__all__ = ["run_batch", "run_config"]
 
 logger = logging.getLogger(__name__)
 
@@ -104,26 +107,16 @@ def run_batch(
             ``resume``/``overwrite``); raised before any episode runs.
         DependencyNotInstalled: ``backend="ray"`` without ray installed.
     """
+    arguments = locals()  # exactly the parameters: RUN_OPTIONS' names (a test checks)
+    return run_config(RunConfig.build(**{name: arguments[name] for name in RUN_OPTIONS}))
+
+
+def run_config(config: RunConfig) -> BatchSummary:
+    """Run the batch ``config`` describes (``run_batch`` once its arguments are checked).
+
+    The CLI calls this with the one ``RunConfig`` it built from flags and config file.
+    """
     started = time.perf_counter()
-    config = RunConfig.build(
-        out_dir=out_dir,
-        scenarios=scenarios,
-        episodes=episodes,
-        seed=seed,
-        max_steps=max_steps,
-        policy=policy,
-        workers=workers,
-        video_enabled=video_enabled,
-        video_renderer=video_renderer,
-        resume=resume,
-        overwrite=overwrite,
-        scenarios_file=scenarios_file,
-        video_size=video_size,
-        progress=progress,
-        report=report,
-        backend=backend,
-        ray_address=ray_address,
-    )
     if config.backend == "ray":
         require_ray()  # before the run directory is touched
         if config.workers > 1:
@@ -187,10 +180,8 @@ class _Collector:
             scenarios_file=_abs(self.config.scenarios_file),
             max_steps=self.config.max_steps,
             policy=self.config.policy,
-            video_on=self.config.video_on,
-            video_renderer=self.config.video_renderer,
+            video=self.config.video,
             video_dir=str(self.paths.videos) if self.config.video_on else None,
-            video_size=self.config.video_size,
         )
         if self.config.backend == "ray":
             source = execute_ray(specs, settings, self.config.ray_address)
@@ -276,7 +267,7 @@ class _Collector:
             base_seed=config.seed,
             policy=config.policy,
             max_steps=config.max_steps,
-            video_renderer=config.video_renderer if config.video_on else None,
+            video_renderer=config.video.renderer if config.video is not None else None,
             package_version=__version__,
             video=video,
             video_skip=video_skip,

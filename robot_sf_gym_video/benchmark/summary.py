@@ -18,7 +18,7 @@ from typing import Any
 
 from robot_sf_gym_video.benchmark.budget import DEFAULT_BUDGET_PCT, judge_overhead
 
-__all__ = ["MIN_JUDGED_WALL_S", "BatchSummary", "VideoCost"]
+__all__ = ["MIN_JUDGED_WALL_S", "BatchSummary", "EpisodeFailure", "VideoCost"]
 
 #: Shortest batch (wall seconds) whose estimated video overhead is judged against the budget.
 MIN_JUDGED_WALL_S = 5.0
@@ -59,6 +59,23 @@ class VideoCost:
         return self.setup_s + self.caller_s + self.drain_s
 
 
+@dataclasses.dataclass(frozen=True)
+class EpisodeFailure:
+    """An episode that ran but could not be recorded (e.g. its Ray task failed after retries).
+
+    Attributes:
+        episode_id: The episode's id (``--resume`` runs it again).
+        error: One line: the exception type and message.
+    """
+
+    episode_id: str
+    error: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the failure as a JSON object."""
+        return {"episode_id": self.episode_id, "error": self.error}
+
+
 @dataclasses.dataclass
 class BatchSummary:
     """Result of ``run_batch``.
@@ -78,6 +95,8 @@ class BatchSummary:
         video_cost: Measured video cost of the episode loop.
         budget_pct: Allowed video overhead in percent.
         report_path: ``report.html`` when one was written.
+        failures: Episodes without a record, in the order they failed (the CLI exits 1
+            when there are any; the local backend aborts instead, so its list stays empty).
     """
 
     run_dir: str
@@ -94,6 +113,7 @@ class BatchSummary:
     video_cost: VideoCost = dataclasses.field(default_factory=VideoCost)
     budget_pct: float = DEFAULT_BUDGET_PCT
     report_path: str | None = None
+    failures: list[EpisodeFailure] = dataclasses.field(default_factory=list)
 
     @property
     def encode_ms_per_frame(self) -> float | None:
@@ -213,5 +233,4 @@ class BatchSummary:
                 f"budget not judged: the batch ran {self.wall_time_s:.1f} s, under "
                 f"{MIN_JUDGED_WALL_S:g} s, where start-up dominates the estimate"
             )
-        return out
         return out

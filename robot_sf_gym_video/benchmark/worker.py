@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import gymnasium
 
+from robot_sf_gym_video.benchmark.config import VideoSettings
 from robot_sf_gym_video.benchmark.plan import EpisodeSpec
 from robot_sf_gym_video.benchmark.summary import VideoCost
 
@@ -43,19 +44,28 @@ class WorkerSettings:
         scenarios_file: User scenario file (absolute path) or None.
         max_steps: Step limit per episode, or None for the scenario's own.
         policy: Policy name (``robot_sf_gym_video.policies.POLICY_NAMES``).
-        video_on: Film episodes.
-        video_renderer: Frame source (``synthetic`` or ``sim-view``) when ``video_on``.
-        video_dir: Absolute ``DIR/videos`` when ``video_on``.
-        video_size: Frame size ``(width_px, height_px)`` or None for the default.
+        video: How to film (validated by ``RunConfig.build``); None when video is off.
+        video_dir: Absolute ``DIR/videos`` when video is on, else None.
     """
 
     scenarios_file: str | None
     max_steps: int | None
     policy: str
-    video_on: bool
-    video_renderer: str
+    video: VideoSettings | None
     video_dir: str | None
-    video_size: tuple[int, int] | None
+
+    def __post_init__(self) -> None:
+        assert (self.video is None) == (self.video_dir is None), "video_dir goes with video"
+
+    @property
+    def video_on(self) -> bool:
+        """True when episodes are filmed."""
+        return self.video is not None
+
+    @property
+    def video_renderer(self) -> str:
+        """The renderer name when video is on, else ``"none"``."""
+        return self.video.renderer if self.video is not None else "none"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -201,17 +211,17 @@ class EpisodeWorker:
             scenarios_file=settings.scenarios_file,
             max_episode_steps=settings.max_steps,
         )
-        if settings.video_on:
+        if settings.video is not None:
             from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
 
             start = time.perf_counter()
             self._timer = _StepTimer(env)
             self._wrapper = VideoArtifactWrapper(
                 self._timer,
-                renderer=settings.video_renderer,
+                renderer=settings.video.renderer,
                 video_dir=settings.video_dir,
                 finalize="background",
-                video_size=settings.video_size,
+                video_size=settings.video.size,
             )
             self.cost.setup_s += time.perf_counter() - start
             env = self._wrapper

@@ -30,6 +30,7 @@ from gymnasium.error import ResetNeeded
 from robot_sf_gym_video.env.config import EnvConfig
 from robot_sf_gym_video.env.observation import ObservationLayout
 from robot_sf_gym_video.errors import UsageError
+from robot_sf_gym_video.render.registry import RENDERER_NAMES
 from robot_sf_gym_video.sim.metrics import EpisodeMetrics
 from robot_sf_gym_video.sim.scenarios import ScenarioSpec, load_scenario
 from robot_sf_gym_video.sim.simulator import Simulation
@@ -42,7 +43,7 @@ __all__ = ["RENDERERS", "SocialNavEnv"]
 
 logger = logging.getLogger(__name__)
 
-RENDERERS: tuple[str, ...] = ("synthetic", "sim-view")
+RENDERERS: tuple[str, ...] = RENDERER_NAMES
 
 
 def _check_video_size(video_size: Sequence[int] | None) -> tuple[int, int] | None:

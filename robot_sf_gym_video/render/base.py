@@ -1,7 +1,7 @@
 """What every frame source promises, and the size rules they share.
 
 - ``Renderer``: the protocol the env, the video wrapper and the recorder program against.
-- ``RENDERER_NAMES``: the selectable renderer names, in documentation order.
+- ``RENDERER_NAMES``: the selectable renderer names (from ``render.registry.RENDERERS``).
 - ``RendererUnavailable``: raised by a renderer's constructor when its backend cannot start
   (the factory turns it into a fallback plus a note, never into a failed batch).
 - ``validate_size``: the one check of a user-given ``(width_px, height_px)``.
@@ -16,6 +16,7 @@ import numbers
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from robot_sf_gym_video.errors import RobotSfError, UsageError
+from robot_sf_gym_video.render.registry import RENDERER_NAMES
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,7 +32,6 @@ __all__ = [
     "validate_size",
 ]
 
-RENDERER_NAMES: tuple[str, ...] = ("synthetic", "sim-view")
 
 #: Smallest frame that still fits a one-line HUD and a readable map: (width_px, height_px).
 MIN_SIZE_PX: tuple[int, int] = (96, 72)

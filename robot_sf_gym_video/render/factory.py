@@ -5,11 +5,12 @@
 
 Rules (docs/renderers.md):
 
-- ``"synthetic"`` -> ``SyntheticRenderer`` (pure numpy; cannot fail to start).
-- ``"sim-view"`` -> ``SimulationView``; if pygame is not importable or SDL/pygame cannot
-  start, a ``SyntheticRenderer`` of the same size instead, plus a one-line note saying why
-  (the wrapper stores it in ``video.notes``). The warning is logged once per process and
-  reason, not once per episode.
+- A name is looked up in ``render.registry.RENDERERS``; the entry's class is imported and
+  built (``"synthetic"`` -> ``SyntheticRenderer``, pure numpy, cannot fail to start).
+- An entry with a ``fallback`` (``"sim-view"`` -> ``"synthetic"``): if its class raises
+  ``RendererUnavailable`` (pygame not importable, SDL cannot start), the fallback of the
+  same size is built instead, plus a one-line note saying why (the wrapper stores it in
+  ``video.notes``). The warning is logged once per process and reason, not per episode.
 - Any other name -> ``UsageError``. Bad sizes and unknown options -> ``UsageError``.
 """
 
@@ -20,8 +21,8 @@ from typing import Any
 
 from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.fileops import warn_once
-from robot_sf_gym_video.render.base import RENDERER_NAMES, Renderer, RendererUnavailable
-from robot_sf_gym_video.render.synthetic import SyntheticRenderer
+from robot_sf_gym_video.render.base import Renderer, RendererUnavailable
+from robot_sf_gym_video.render.registry import RENDERERS
 
 __all__ = ["create_renderer"]
 
@@ -34,7 +35,7 @@ def create_renderer(
     """Return ``(renderer, note)`` for ``name``; ``note`` is None unless a fallback happened.
 
     Args:
-        name: ``"synthetic"`` or ``"sim-view"``.
+        name: A ``RENDERERS`` name (``"synthetic"`` or ``"sim-view"``).
         size: ``(width_px, height_px)``, both even; None picks the renderer's default
             (synthetic 256x192, sim-view 640x480). A fallback keeps the requested size.
         **options: Renderer options, e.g. ``show_trail`` (both), ``show_lidar`` and
@@ -43,22 +44,17 @@ def create_renderer(
     Raises:
         UsageError: Unknown name, bad size, or an option the renderer does not have.
     """
-    if name not in RENDERER_NAMES:
-        allowed = ", ".join(RENDERER_NAMES)
-        raise UsageError(f"unknown renderer {name!r}; allowed: {allowed}")
-    if name == "synthetic":
-        return _construct(SyntheticRenderer, size, options), None
-
-    from robot_sf_gym_video.render.sim_view import SimulationView
-
+    spec = RENDERERS.get(name)
     try:
-        return _construct(SimulationView, size, options), None
+        return _construct(spec.load(), size, options), None
     except RendererUnavailable as exc:
+        if spec.fallback is None:
+            raise
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    note = f"sim-view unavailable ({reason}); used synthetic"
+    note = f"{spec.name} unavailable ({reason}); used {spec.fallback}"
     warn_once(logger, note, "%s", note)
-    synthetic_options = {k: v for k, v in options.items() if k == "show_trail"}
-    return _construct(SyntheticRenderer, size, synthetic_options), note
+    kept = {k: v for k, v in options.items() if k in spec.fallback_options}
+    return _construct(RENDERERS.get(spec.fallback).load(), size, kept), note
 
 
 def _construct(cls: type, size: tuple[int, int] | None, options: dict[str, Any]) -> Any:

@@ -29,6 +29,7 @@ from urllib.parse import quote
 from robot_sf_gym_video.report.assets import CSS, JS
 from robot_sf_gym_video.report.model import EpisodeRow, VideoState
 from robot_sf_gym_video.report.stats import ScenarioSummary
+from robot_sf_gym_video.sim.snapshot import OUTCOMES
 
 __all__ = ["ReportPage", "esc", "json_for_script", "render_page", "url_attr"]
 
@@ -45,7 +46,7 @@ PREFERRED_METRICS = (
 MAX_METRIC_COLUMNS = 6
 _UNITS = {"_s": "s", "_m": "m", "_mps": "m/s", "_px": "px", "_rad": "rad", "_ms": "ms"}
 _OUTCOME_CLASS = {"success": "o-success", "collision": "o-collision", "timeout": "o-timeout"}
-_OUTCOMES = ("success", "collision", "timeout")
+_OUTCOMES = OUTCOMES
 
 
 def esc(value: Any) -> str:

@@ -19,17 +19,44 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from robot_sf_gym_video.registry import Registry
+
 __all__ = [
     "COLLISION_KINDS",
     "OUTCOMES",
+    "OUTCOME_REGISTRY",
     "FrameSnapshot",
+    "Outcome",
     "StaticScene",
     "pack_snapshot",
     "pack_state",
     "unpack_snapshot",
 ]
 
-OUTCOMES: tuple[str, ...] = ("success", "collision", "timeout")
+
+@dataclass(frozen=True)
+class Outcome:
+    """How an episode can end (the record's ``outcome``).
+
+    Attributes:
+        name: The spelling in ``info["outcome"]``, records and reports.
+        meaning: One line for the docs.
+    """
+
+    name: str
+    meaning: str
+
+
+#: The outcome vocabulary; its order is also the snapshot byte code (1, 2, 3; 0 is None).
+OUTCOME_REGISTRY: Registry[Outcome] = Registry(
+    "outcome",
+    [
+        Outcome("success", "the robot reached its goal"),
+        Outcome("collision", "the robot touched a pedestrian or an obstacle"),
+        Outcome("timeout", "the step limit was reached first"),
+    ],
+)
+OUTCOMES: tuple[str, ...] = OUTCOME_REGISTRY.names()
 COLLISION_KINDS: tuple[str, ...] = ("pedestrian", "obstacle")
 
 
@@ -101,7 +128,7 @@ class StaticScene:
 
 
 _COLLISION_CODES = {None: 0, "pedestrian": 1, "obstacle": 2}
-_OUTCOME_CODES = {None: 0, "success": 1, "collision": 2, "timeout": 3}
+_OUTCOME_CODES = {None: 0, **{name: code for code, name in enumerate(OUTCOMES, start=1)}}
 _COLLISION_NAMES = {v: k for k, v in _COLLISION_CODES.items()}
 _OUTCOME_NAMES = {v: k for k, v in _OUTCOME_CODES.items()}
 # step, time_s, n_peds, n_trail, n_lidar, collision code, outcome code

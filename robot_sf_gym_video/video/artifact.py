@@ -1,7 +1,9 @@
 """What a recorded episode leaves behind, in the shape of the episode record.
 
-- ``SKIP_REASONS``: the allowed ``video_skip.reason`` values.
-- ``RENDERER_LABELS``: the allowed ``video.renderer`` values.
+- ``SKIPS``: the skip-reason registry (``SkipReason`` entries); ``SKIP_REASONS`` its names,
+  the allowed ``video_skip.reason`` values.
+- ``RENDERER_LABELS``: the allowed ``video.renderer`` values (the renderer registry's
+  names plus ``"env"``).
 - ``VideoArtifact``: a finished MP4 (``info["video"]`` / the record's ``video``).
 - ``VideoSkip``: why no MP4 was made (``info["video_skip"]`` / the record's ``video_skip``).
 - ``no_result_skip(renderer, steps, cause)``: the skip of an episode whose recorder gave
@@ -20,24 +22,49 @@ from dataclasses import dataclass
 from typing import Any
 
 from robot_sf_gym_video.fileops import warn_once
+from robot_sf_gym_video.registry import Registry
+from robot_sf_gym_video.render.registry import RENDERER_NAMES
 
 __all__ = [
     "RENDERER_LABELS",
+    "SKIPS",
     "SKIP_REASONS",
+    "SkipReason",
     "VideoArtifact",
     "VideoSkip",
     "log_skip",
     "no_result_skip",
 ]
 
-SKIP_REASONS: tuple[str, ...] = (
-    "moviepy-missing",
-    "codec-unavailable",
-    "no-frames",
-    "unwritable-path",
-    "encode-error",
+
+
+@dataclass(frozen=True)
+class SkipReason:
+    """Why an episode may have no MP4 (the record's ``video_skip.reason``).
+
+    Attributes:
+        name: The spelling in records and logs.
+        meaning: When it happens, one line for the docs.
+    """
+
+    name: str
+    meaning: str
+
+
+#: The skip-reason vocabulary (the schema enums are checked against it).
+SKIPS: Registry[SkipReason] = Registry(
+    "skip reason",
+    [
+        SkipReason("moviepy-missing", "a path that needs moviepy could not import it"),
+        SkipReason("codec-unavailable", "no usable H.264 encoder (ffmpeg binary or PyAV)"),
+        SkipReason("no-frames", "the episode ended before its first step"),
+        SkipReason("unwritable-path", "the video folder cannot be written"),
+        SkipReason("encode-error", "the renderer, encoder or recorder failed mid-episode"),
+    ],
 )
-RENDERER_LABELS: tuple[str, ...] = ("synthetic", "sim-view", "env")
+SKIP_REASONS: tuple[str, ...] = SKIPS.names()
+#: ``video.renderer`` values: a registered renderer, or ``"env"`` (the env's own render()).
+RENDERER_LABELS: tuple[str, ...] = (*RENDERER_NAMES, "env")
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,11 @@ import contextlib
 import hashlib
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from robot_sf_gym_video.registry import Registry
 from robot_sf_gym_video.video.artifact import VideoArtifact, VideoSkip
 from robot_sf_gym_video.video.ffmpeg import FfmpegStreamWriter
 from robot_sf_gym_video.video.writer import (
@@ -30,10 +32,45 @@ from robot_sf_gym_video.video.writer import (
     WriterFactory,
 )
 
-__all__ = ["ENCODER_BACKENDS", "EpisodeEncoder", "result_payload"]
+__all__ = [
+    "ENCODERS",
+    "ENCODER_BACKENDS",
+    "ENCODER_CHOICES",
+    "EncoderSpec",
+    "EpisodeEncoder",
+    "result_payload",
+]
 
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    """An H.264 encoder implementation behind ``EpisodeEncoder``.
+
+    Attributes:
+        name: What ``encoder=`` selects.
+        needs: Import name of the dependency that provides it.
+        own_process_only: True when it may only run in a recorder process of its own
+            (PyAV holds the GIL while it encodes, which would stall the env's thread).
+        summary: One line for the docs.
+    """
+
+    name: str
+    needs: str
+    own_process_only: bool = False
+    summary: str = ""
+
+
+ENCODERS: Registry[EncoderSpec] = Registry(
+    "encoder",
+    [
+        EncoderSpec("ffmpeg", "imageio_ffmpeg", summary="the bundled ffmpeg binary, piped"),
+        EncoderSpec("pyav", "av", own_process_only=True, summary="libx264 in-process (PyAV)"),
+    ],
+)
 #: Encoder implementations behind ``EpisodeEncoder``.
-ENCODER_BACKENDS: tuple[str, ...] = ("ffmpeg", "pyav")
+ENCODER_BACKENDS: tuple[str, ...] = ENCODERS.names()
+#: What users may ask for: ``"auto"`` picks per recorder (``resolve_encoder``).
+ENCODER_CHOICES: tuple[str, ...] = ("auto", *ENCODER_BACKENDS)
 
 log = logging.getLogger(__name__)
 

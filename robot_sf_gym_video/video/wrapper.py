@@ -33,10 +33,11 @@ import gymnasium as gym
 import numpy as np
 
 from robot_sf_gym_video.errors import UsageError
+from robot_sf_gym_video.render.registry import RENDERER_NAMES
 from robot_sf_gym_video.sim.snapshot import pack_snapshot
 from robot_sf_gym_video.video._util import RecorderDiedError
 from robot_sf_gym_video.video.artifact import VideoSkip, log_skip, no_result_skip
-from robot_sf_gym_video.video.encoder import result_payload
+from robot_sf_gym_video.video.encoder import ENCODER_CHOICES, result_payload
 from robot_sf_gym_video.video.ffmpeg import EncoderStatus, probe_encoder
 from robot_sf_gym_video.video.naming import episode_id, video_path
 from robot_sf_gym_video.video.writer import WriterFactory
@@ -45,11 +46,10 @@ __all__ = ["FINALIZE_MODES", "RENDERER_CHOICES", "VideoArtifactWrapper"]
 
 log = logging.getLogger(__name__)
 
-RENDERER_CHOICES: tuple[str, ...] = ("synthetic", "sim-view", "none")
+RENDERER_CHOICES: tuple[str, ...] = (*RENDERER_NAMES, "none")
 FINALIZE_MODES: tuple[str, ...] = ("blocking", "background")
 _RECORDER_MODES: tuple[str, ...] = ("auto", "process", "thread")
 _FRAME_FORMATS: tuple[str, ...] = ("native", "rgb24")
-_ENCODERS: tuple[str, ...] = ("auto", "ffmpeg", "pyav")
 _DEFAULT_FPS = 30.0
 _MAX_UNCOLLECTED = 10_000
 _ALIAS_WINDOW = 4  # render() buffers compared to detect an env that reuses one buffer
@@ -163,7 +163,7 @@ class VideoArtifactWrapper(gym.Wrapper):
         encoder: Literal["auto", "ffmpeg", "pyav"] = "auto",
     ) -> None:
         super().__init__(env)
-        _check_choice("encoder", encoder, _ENCODERS)
+        _check_choice("encoder", encoder, ENCODER_CHOICES)
         self._encoder = encoder
         _check_choice("renderer", renderer, RENDERER_CHOICES)
         _check_choice("finalize", finalize, FINALIZE_MODES)

@@ -1,4 +1,3 @@
-import importlib.util
 import json
 import os
 import subprocess
@@ -8,19 +7,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-
-#: Integration tests drive the real env, policies and video wrapper.
-needs_stack = pytest.mark.skipif(
-    any(
-        importlib.util.find_spec(m) is None
-        for m in (
-            "robot_sf_gym_video.env.social_nav_env",
-            "robot_sf_gym_video.policies",
-            "robot_sf_gym_video.video.wrapper",
-        )
-    ),
-    reason="env, policies or video wrapper not available yet",
-)
 
 
 def records_of(run_dir):

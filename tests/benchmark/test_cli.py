@@ -93,7 +93,7 @@ def test_budget_breach_warns_and_fails_only_when_enforced(
 ):
     import robot_sf_gym_video.benchmark.runner as runner
 
-    monkeypatch.setattr(runner, "run_batch", lambda **kw: _fake_summary(overhead))
+    monkeypatch.setattr(runner, "run_config", lambda config: _fake_summary(overhead))
     monkeypatch.setenv("ROBOT_SF_PERF_ENFORCE", enforce)
     assert cli.main(["run", "--out", "x", "--video"]) == code
     captured = capsys.readouterr()
@@ -104,12 +104,12 @@ def test_budget_breach_warns_and_fails_only_when_enforced(
 def test_short_batch_reports_but_does_not_judge_the_budget(monkeypatch, capsys):
     import robot_sf_gym_video.benchmark.runner as runner
 
-    def short_batch(**kw):
+    def short_batch(config):
         summary = _fake_summary(20.0)
         summary.wall_time_s = 2.0  # start-up dominates: figure shown, budget not judged
         return summary
 
-    monkeypatch.setattr(runner, "run_batch", short_batch)
+    monkeypatch.setattr(runner, "run_config", short_batch)
     monkeypatch.setenv("ROBOT_SF_PERF_ENFORCE", "1")
     assert cli.main(["run", "--out", "x", "--video"]) == 0
     captured = capsys.readouterr()
@@ -120,10 +120,10 @@ def test_short_batch_reports_but_does_not_judge_the_budget(monkeypatch, capsys):
 def test_unexpected_error_is_one_line_exit_1_traceback_only_with_debug(monkeypatch, capsys):
     import robot_sf_gym_video.benchmark.runner as runner
 
-    def boom(**kw):
+    def boom(config):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(runner, "run_batch", boom)
+    monkeypatch.setattr(runner, "run_config", boom)
     assert cli.main(["run", "--out", "x"]) == 1
     err = capsys.readouterr().err
     assert err == "error: RuntimeError: disk on fire\n"

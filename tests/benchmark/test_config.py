@@ -1,15 +1,14 @@
-import dataclasses
 import inspect
 
 import pytest
 
-from robot_sf_gym_video.benchmark import config as config_mod
 from robot_sf_gym_video.benchmark.config import (
     CONFIG_KEYS,
     RunConfig,
     load_config_file,
     parse_video_size,
 )
+from robot_sf_gym_video.benchmark.options import RUN_OPTIONS
 from robot_sf_gym_video.errors import UsageError
 
 
@@ -17,11 +16,12 @@ def test_config_keys_are_run_batch_arguments():
     from robot_sf_gym_video.benchmark.runner import run_batch
 
     assert tuple(inspect.signature(run_batch).parameters) == CONFIG_KEYS
-    assert set(config_mod._TOML_TYPES) == set(CONFIG_KEYS)
-    defaults = {f.name: f.default for f in dataclasses.fields(RunConfig)}
     for name, param in inspect.signature(run_batch).parameters.items():
-        if name != "out_dir":
-            assert param.default == defaults[name], name
+        option = RUN_OPTIONS.get(name)
+        if option.required:
+            assert param.default is inspect.Parameter.empty, name
+        else:
+            assert param.default == option.default, name
 
 
 def test_build_defaults(tmp_path):

@@ -5,20 +5,14 @@ from robot_sf_gym_video.benchmark.plan import build_plan
 from robot_sf_gym_video.benchmark.worker import WorkerSettings
 from robot_sf_gym_video.errors import ScenarioError
 
-from .conftest import needs_stack
-
-pytestmark = needs_stack
-
 
 def _settings(**kw):
     base = dict(
         scenarios_file=None,
         max_steps=5,
         policy="goal",
-        video_on=False,
-        video_renderer="synthetic",
+        video=None,
         video_dir=None,
-        video_size=None,
     )
     return WorkerSettings(**{**base, **kw})
 

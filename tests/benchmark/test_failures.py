@@ -13,7 +13,7 @@ from robot_sf_gym_video.benchmark.worker import EpisodeResult
 from robot_sf_gym_video.records.schema import record_errors
 from robot_sf_gym_video.records.validate import validate_run
 
-from .conftest import needs_stack, records_of, run_python
+from .conftest import records_of, run_python
 
 
 def _cli_code(argv):
@@ -22,7 +22,6 @@ def _cli_code(argv):
     )
 
 
-@needs_stack
 def test_moviepy_missing_skips_with_one_warning(tmp_path):
     out = tmp_path / "run"
     argv = ["run", "--out", str(out), "--episodes", "2", "--max-steps", "5", "--video", "--quiet"]
@@ -38,7 +37,6 @@ def test_moviepy_missing_skips_with_one_warning(tmp_path):
     assert "moviepy-missing 2" in done.stdout
 
 
-@needs_stack
 def test_ffmpeg_unusable_is_codec_unavailable(tmp_path, monkeypatch):
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/nonexistent/ffmpeg")
     summary = run_batch(tmp_path / "run", episodes=2, max_steps=5, video_enabled=True)
@@ -48,7 +46,6 @@ def test_ffmpeg_unusable_is_codec_unavailable(tmp_path, monkeypatch):
     assert not list((tmp_path / "run").rglob("*.mp4"))
 
 
-@needs_stack
 def test_unwritable_videos_dir_still_records_metrics(tmp_path):
     out = tmp_path / "run"
     out.mkdir()
@@ -60,7 +57,6 @@ def test_unwritable_videos_dir_still_records_metrics(tmp_path):
     assert validate_run(out) == []
 
 
-@needs_stack
 def test_sim_view_without_pygame_falls_back_to_synthetic(tmp_path):
     fake = tmp_path / "fake_site" / "pygame"
     fake.mkdir(parents=True)
@@ -75,7 +71,6 @@ def test_sim_view_without_pygame_falls_back_to_synthetic(tmp_path):
     assert validate_run(out, decode=True) == []
 
 
-@needs_stack
 def test_zero_step_episode_at_wrapper_level_makes_no_file(tmp_path):
     from robot_sf_gym_video.env.social_nav_env import SocialNavEnv
     from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper

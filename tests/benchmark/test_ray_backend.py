@@ -21,6 +21,7 @@ import pytest
 from robot_sf_gym_video._optional import is_available
 from robot_sf_gym_video.benchmark import cli
 from robot_sf_gym_video.benchmark import runner as runner_mod
+from robot_sf_gym_video.benchmark.config import VideoSettings
 from robot_sf_gym_video.benchmark.plan import EpisodeSpec, build_plan
 from robot_sf_gym_video.benchmark.ray_backend import EpisodeFailure, RaySummary
 from robot_sf_gym_video.benchmark.runner import run_batch
@@ -28,7 +29,7 @@ from robot_sf_gym_video.benchmark.summary import VideoCost
 from robot_sf_gym_video.benchmark.worker import EpisodeResult, WorkerSettings
 from robot_sf_gym_video.records.validate import validate_run
 
-from .conftest import needs_stack, records_of, run_python, without_timings
+from .conftest import records_of, run_python, without_timings
 
 MICRO = dict(scenarios=["crossing", "doorway"], episodes=2, max_steps=30, video_enabled=True)
 
@@ -187,7 +188,6 @@ def test_failed_episode_is_a_summary_entry_not_a_record(tmp_path, monkeypatch, c
     ]
 
 
-@needs_stack
 def test_task_body_returns_the_mp4_bytes_and_needs_no_shared_files(tmp_path):
     """``run_episode`` runs anywhere: the scenario file arrives as text, the MP4 as bytes."""
     from importlib import resources
@@ -199,7 +199,7 @@ def test_task_body_returns_the_mp4_bytes_and_needs_no_shared_files(tmp_path):
     spec = build_plan(["empty"], 1, 0)[0]
     videos = tmp_path / "run" / "videos"
     settings = WorkerSettings(
-        str(tmp_path / "driver-only.toml"), 6, "goal", True, "synthetic", str(videos), None
+        str(tmp_path / "driver-only.toml"), 6, "goal", VideoSettings("synthetic"), str(videos)
     )
     output = run_episode(spec, settings, scenarios_text)
     video = output.result.video["video"]
@@ -214,7 +214,6 @@ def test_task_body_returns_the_mp4_bytes_and_needs_no_shared_files(tmp_path):
     ]
 
 
-@needs_stack
 def test_driver_write_failures_become_skips(tmp_path):
     from robot_sf_gym_video.benchmark.ray_backend import EpisodeOutput, _VideoStore
 
@@ -230,7 +229,7 @@ def test_driver_write_failures_become_skips(tmp_path):
     }
     result = EpisodeResult(spec, 3, "timeout", {}, 0.1, {"video": video})
     (tmp_path / "videos").write_text("a file where the folder should be")
-    settings = WorkerSettings(None, 3, "goal", True, "synthetic", str(tmp_path / "videos"), None)
+    settings = WorkerSettings(None, 3, "goal", VideoSettings("synthetic"), str(tmp_path / "videos"))
     store = _VideoStore(settings)
     skip = store.store(EpisodeOutput(result, data, VideoCost())).video["video_skip"]
     assert skip["reason"] == "unwritable-path" and skip["steps"] == 3
@@ -259,7 +258,6 @@ def test_local_ray_is_loopback_only(ray_cluster):
 
 
 @pytest.mark.slow
-@needs_stack
 def test_ray_records_and_videos_equal_local(ray_and_local):
     base, local, ray = ray_and_local
     assert isinstance(ray, RaySummary) and ray.failures == [] and ray.workers == 2
@@ -278,7 +276,6 @@ def test_ray_records_and_videos_equal_local(ray_and_local):
 
 
 @pytest.mark.slow
-@needs_stack
 def test_ray_without_video_makes_no_videos_folder(ray_and_local, tmp_path):
     base, _, _ = ray_and_local
     out = tmp_path / "run"
@@ -314,7 +311,6 @@ class _WorkerKiller(threading.Thread):
 
 
 @pytest.mark.slow
-@needs_stack
 def test_killed_worker_is_retried_every_episode_exactly_once(ray_cluster, tmp_path):
     out = tmp_path / "run"
     killer = _WorkerKiller()
@@ -337,13 +333,12 @@ def test_killed_worker_is_retried_every_episode_exactly_once(ray_cluster, tmp_pa
 
 
 @pytest.mark.slow
-@needs_stack
 def test_episode_that_raises_is_a_failure_and_the_batch_goes_on(ray_cluster, tmp_path):
     from robot_sf_gym_video.benchmark.ray_backend import execute_ray
 
     good = build_plan(["empty"], 1, 0)[0]
     bad = EpisodeSpec("no-such-scenario", 0, 1, "no-such-scenario__1__0")
-    settings = WorkerSettings(None, 5, "goal", False, "synthetic", None, None)
+    settings = WorkerSettings(None, 5, "goal", None, None)
     events = list(execute_ray([bad, good], settings, max_retries=1))
     kinds = [kind for kind, _ in events]
     assert (
@@ -362,7 +357,6 @@ def test_episode_that_raises_is_a_failure_and_the_batch_goes_on(ray_cluster, tmp
 
 
 @pytest.mark.slow
-@needs_stack
 def test_ctrl_c_cancels_and_resume_finishes(ray_cluster, tmp_path):
     out = tmp_path / "run"
     kwargs = {**MICRO, "episodes": 5, "max_steps": 60}

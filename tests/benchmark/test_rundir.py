@@ -13,7 +13,7 @@ PLAN = build_plan(["crossing"], episodes=3, base_seed=0)
 
 def _cfg(tmp_path, **kw):
     kw.setdefault("policy", "goal")
-    return RunConfig(out_dir=tmp_path / "run", **kw)
+    return RunConfig.build(out_dir=tmp_path / "run", **kw)
 
 
 def _record(spec, *, video=None, policy="goal", max_steps=None):

@@ -17,9 +17,7 @@ from robot_sf_gym_video.records.decode import count_frames
 from robot_sf_gym_video.records.schema import record_errors
 from robot_sf_gym_video.records.validate import validate_run
 
-from .conftest import REPO, needs_stack, records_of, run_python, without_timings
-
-pytestmark = needs_stack
+from .conftest import REPO, records_of, run_python, without_timings
 
 
 def _sha(path):

@@ -40,7 +40,6 @@ def test_check_env_passes(scenario):
 
 
 def test_check_env_with_rendering():
-    pytest.importorskip("robot_sf_gym_video.render.factory")
     env = gym.make(robot_sf_gym_video.ENV_ID, scenario="crossing", render_mode="rgb_array")
     check_env(env.unwrapped)
 
@@ -73,7 +72,6 @@ def test_two_seeded_rollouts_are_identical():
 
 
 def test_rendering_does_not_change_the_rollout():
-    pytest.importorskip("robot_sf_gym_video.render.factory")
     plain = rollout(SocialNavEnv("crossing"), 5, 120)
     env = SocialNavEnv("crossing", render_mode="rgb_array")
     drawn = rollout(env, 5, 120, render=True)
@@ -83,7 +81,6 @@ def test_rendering_does_not_change_the_rollout():
 
 
 def test_render_returns_even_rgb_frames():
-    pytest.importorskip("robot_sf_gym_video.render.factory")
     env = SocialNavEnv("crossing", render_mode="rgb_array", video_size=(160, 120))
     env.reset(seed=0)
     frame = env.render()

@@ -1,6 +1,7 @@
 import hashlib
 import json
 
+import av
 import numpy as np
 import pytest
 
@@ -8,8 +9,6 @@ from robot_sf_gym_video.records import decode
 from robot_sf_gym_video.records.decode import DecodeError, count_frames
 from robot_sf_gym_video.records.validate import validate_run
 from robot_sf_gym_video.video.naming import episode_id
-
-av = pytest.importorskip("av")
 
 
 def _mp4(path, frames):

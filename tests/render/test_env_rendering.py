@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+import gymnasium as gym
 import numpy as np
 import pytest
 
-gym = pytest.importorskip("gymnasium")
-pytest.importorskip("robot_sf_gym_video.env.social_nav_env")
-
-import robot_sf_gym_video  # noqa: E402,F401  (registers the env)
+import robot_sf_gym_video  # noqa: F401  (registers the env)
 
 
 def rollout(renderer: str, render: bool, steps: int = 40) -> tuple[list, object]:

@@ -33,7 +33,6 @@ def test_synthetic_by_default():
 
 
 def test_sim_view_when_pygame_works():
-    pytest.importorskip("pygame")
     renderer, note = create_renderer("sim-view", size=(320, 240), show_lidar=False)
     assert renderer.name == "sim-view" and note is None
     assert isinstance(renderer, Renderer)

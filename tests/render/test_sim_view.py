@@ -11,13 +11,10 @@ import numpy as np
 import pytest
 
 from robot_sf_gym_video.render.palette import PALETTE_RGB, Ink
+from robot_sf_gym_video.render.sim_view import DEFAULT_SIZE, SimulationView
 from robot_sf_gym_video.render.synthetic_layer import hud_height_px
 
 from .conftest import LONE_PED_XY, ROBOT_BODY_XY, crowd_snap, make_snap, make_static
-
-pytest.importorskip("pygame")
-
-from robot_sf_gym_video.render.sim_view import DEFAULT_SIZE, SimulationView
 
 
 @pytest.fixture(scope="module")

@@ -196,7 +196,8 @@ def test_yuv420p_chroma(static):
 
 
 def test_yuv420p_decodes_back_to_the_rgb_frame(static, tmp_path):
-    av = pytest.importorskip("av")
+    import av
+
     renderer = SyntheticRenderer()
     snap = crowd_snap()
     width, height = renderer.size

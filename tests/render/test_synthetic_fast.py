@@ -172,7 +172,6 @@ def test_large_frames_use_the_general_path():
 
 
 def test_real_rollout_frames_match(fast_calls):
-    pytest.importorskip("robot_sf_gym_video.env.social_nav_env")
     from robot_sf_gym_video.env.social_nav_env import SocialNavEnv
 
     env = SocialNavEnv(scenario="open_crowd")

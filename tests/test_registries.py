@@ -1,0 +1,109 @@
+"""One registry per vocabulary: every tuple, Literal, CLI choice and schema enum agrees with it.
+
+These tests are what makes the "how to add a renderer / skip reason" recipes of
+``docs/design.md`` true: a name added to a registry and nowhere else must reach every
+spelling (or a test here names the one that was missed).
+"""
+
+import typing
+
+import pytest
+
+from robot_sf_gym_video import policies
+from robot_sf_gym_video.benchmark import cli, schema_enums
+from robot_sf_gym_video.benchmark.config import VIDEO_RENDERERS
+from robot_sf_gym_video.env import social_nav_env
+from robot_sf_gym_video.errors import UsageError
+from robot_sf_gym_video.registry import Registry
+from robot_sf_gym_video.render import RENDERER_NAMES, create_renderer
+from robot_sf_gym_video.render.registry import RENDERERS
+from robot_sf_gym_video.sim.snapshot import OUTCOME_REGISTRY, OUTCOMES
+from robot_sf_gym_video.video import wrapper
+from robot_sf_gym_video.video.artifact import RENDERER_LABELS, SKIP_REASONS, SKIPS, VideoSkip
+from robot_sf_gym_video.video.encoder import ENCODER_BACKENDS, ENCODER_CHOICES, ENCODERS
+
+
+def test_registry_lookup_and_one_line_error():
+    assert RENDERERS.get("synthetic").name == "synthetic"
+    with pytest.raises(UsageError) as info:
+        RENDERERS.get("opengl")
+    assert str(info.value) == "unknown renderer 'opengl'; allowed: synthetic, sim-view"
+    with pytest.raises(ValueError, match="duplicate"):
+        Registry("x", [OUTCOME_REGISTRY.get("success")] * 2)
+
+
+def test_tuples_derive_from_their_registries():
+    assert RENDERER_NAMES == RENDERERS.names() == social_nav_env.RENDERERS
+    assert (*RENDERERS.names(), "env") == RENDERER_LABELS
+    assert VIDEO_RENDERERS == wrapper.RENDERER_CHOICES == (*RENDERERS.names(), "none")
+    assert SKIPS.names() == SKIP_REASONS
+    assert OUTCOME_REGISTRY.names() == OUTCOMES
+    assert ENCODERS.names() == ENCODER_BACKENDS and ("auto", *ENCODERS) == ENCODER_CHOICES
+    assert policies.POLICIES.names() == policies.POLICY_NAMES
+
+
+def test_wrapper_literals_equal_their_registries():
+    hints = typing.get_type_hints(wrapper.VideoArtifactWrapper.__init__)
+    assert typing.get_args(hints["renderer"]) == wrapper.RENDERER_CHOICES
+    assert typing.get_args(hints["finalize"]) == wrapper.FINALIZE_MODES
+    if "encoder" in hints:
+        assert typing.get_args(hints["encoder"]) == ENCODER_CHOICES
+
+
+def _choices(parser, *path):
+    for name in path:
+        sub = next(a for a in parser._actions if a.dest == "command")
+        parser = sub.choices[name]
+    return {a.option_strings[0]: a.choices for a in parser._actions if a.option_strings}
+
+
+def test_cli_choices_equal_their_registries():
+    run = _choices(cli.main_parser(), "run")
+    assert tuple(run["--video-renderer"]) == VIDEO_RENDERERS
+    perf = _choices(cli.main_parser(), "perf")
+    assert tuple(perf["--renderer"]) == RENDERER_NAMES
+
+
+@pytest.mark.parametrize(
+    "file", schema_enums.schema_files(), ids=lambda f: f"{f.parent.name}/{f.name}"
+)
+def test_every_schema_enum_equals_its_registry(file):
+    assert schema_enums.enum_problems(file) == []
+
+
+def test_both_schema_copies_exist():
+    names = [f"{f.parent.parent.name}/{f.name}" for f in schema_enums.schema_files()]
+    assert any(n.startswith("robot_sf_gym_video/") for n in names)  # packaged copy
+    assert len(names) >= 2
+
+
+@pytest.mark.parametrize("source", schema_enums.schema_files(), ids=lambda f: f.name)
+def test_sync_rewrites_only_the_stale_enum(tmp_path, source):
+    text = source.read_text(encoding="utf-8")
+    stale = text.replace('"encode-error"', '"encode-error", "gone"', 1)
+    assert stale != text
+    copy = tmp_path / source.name
+    copy.write_text(stale, encoding="utf-8")
+    assert schema_enums.enum_problems(copy)
+    assert schema_enums.sync_enums(copy) is True
+    assert copy.read_text(encoding="utf-8") == text  # every other byte kept
+    assert schema_enums.sync_enums(copy) is False
+
+
+def test_every_renderer_entry_builds_and_names_itself():
+    for spec in RENDERERS.entries():
+        renderer, note = create_renderer(spec.name, size=(128, 96))
+        try:
+            assert renderer.name == (spec.name if note is None else spec.fallback)
+        finally:
+            renderer.close()
+
+
+def test_every_skip_reason_makes_a_valid_skip():
+    for reason in SKIPS.entries():
+        assert (
+            VideoSkip(reason.name, reason.meaning, "synthetic", 0).to_dict()["reason"]
+            == reason.name
+        )
+    with pytest.raises(ValueError):
+        VideoSkip("nope", "", "synthetic", 0)
