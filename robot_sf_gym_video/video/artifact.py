@@ -37,7 +37,6 @@ __all__ = [
 ]
 
 
-
 @dataclass(frozen=True)
 class SkipReason:
     """Why an episode may have no MP4 (the record's ``video_skip.reason``).
