@@ -4,7 +4,7 @@
 - ``text_mask(text, scale)``: a boolean ``(7*scale, len(text)*6*scale)`` mask of the text.
 - ``text_width_px(text, scale)``: the mask's width without building it.
 - ``glyph_atlas(scale)``: every glyph's mask at ``scale`` plus the byte -> glyph table, for
-  drawers that stamp text glyph by glyph (the synthetic renderer's I420 fast path).
+  drawers that stamp text glyph by glyph (the synthetic renderer's draw list).
 
 Glyphs are upper case (lower case is drawn as upper case); each is 7 row bit patterns, the
 most significant of 5 bits is the leftmost pixel. Unknown characters draw as ``?``. Masks

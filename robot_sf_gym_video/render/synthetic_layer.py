@@ -11,7 +11,7 @@
 - ``ui_scale`` / ``hud_height_px``: text and line scale, HUD height for a frame size.
 - ``LUMA_ONLY_INKS``: inks that leave the chroma underneath in yuv420p output.
 - ``tick_directions(vel)``: each pedestrian's heading tick (0 for standing ones, else one
-  plus its row of the tick table), shared by the general and the I420 fast path so both
+  plus its row of the tick table), shared by the draw list's direct and clipping routes so both
   draw the same.
 
 Per-frame shapes are computed as indices into the virtual canvas (the frame plus padding on

@@ -1,8 +1,8 @@
-"""The I420 fast path's robot trail: sample pixels kept from frame to frame.
+"""The draw list's robot trail: sample pixels kept from frame to frame.
 
-- ``TrailSamples.update(trail_m, pts)``: where the trail's samples go in an I420 buffer
-  (luma pixel, U and V block of each, segment by segment) and the values to write there
-  (older half of the segments in the old shade).
+- ``TrailSamples.update(trail_m, pts)``: the trail's draw-list op: where its samples go in
+  an I420 buffer (luma pixel, U and V block of each, segment by segment), the bytes to
+  write there and their inks (older half of the segments in the old shade).
 
 Why: the trail grows by one point per step (and drops its oldest point once full), and
 its sampling (``n`` samples per segment, ``n`` set by the longest segment) rarely
@@ -11,7 +11,7 @@ samples of the segments that did not change and computing only the new one in pl
 Python floats (the same IEEE operations in the same order as numpy's, hence the same
 bits) costs a third of that. Samples are reused only when the world points are
 byte-identical to those they came from and ``n`` is unchanged, so the output equals
-sampling afresh (``tests/render/test_synthetic_fast.py`` checks whole episodes).
+sampling afresh (``tests/render/test_synthetic_draw.py`` checks whole episodes).
 """
 
 from __future__ import annotations
@@ -52,9 +52,10 @@ class TrailSamples:
         self._t: dict[int, np.ndarray] = {}  # sample positions in a segment, per n
         self._t_list: list[float] = []  # self._t[self._n] as Python floats
         self._values = np.empty((0, 3, 1), dtype=np.uint8)  # old shade rows, then new
+        self._inks = self._values  # the inks of self._values
 
-    def update(self, trail_m: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return ``(positions, values)`` for a trail of at least two points.
+    def update(self, trail_m: np.ndarray, pts: np.ndarray) -> tuple:
+        """Return ``(positions, values, inks)`` for a trail of at least two points.
 
         Args:
             trail_m: ``(k, 2)`` world points (only compared, as bytes).
@@ -62,8 +63,8 @@ class TrailSamples:
 
         Returns:
             I420 buffer positions of every sample's luma, U and V, oldest segment first,
-            and the values to write there: the older half of the segments (rounded down)
-            in the old shade.
+            the values to write there: the older half of the segments (rounded down)
+            in the old shade, and a function returning the inks of those values.
         """
         key = trail_m.tobytes()
         if key != self._key:
@@ -76,19 +77,25 @@ class TrailSamples:
         n_rows = self._end - self._start
         half = len(self._values) // 2
         if n_rows > half:
-            self._values = self._shades(2 * n_rows)
+            self._values, self._inks = self._shades(2 * n_rows)
             half = len(self._values) // 2
         first = half - n_rows // 2
         values = self._values[first : first + n_rows]
-        return self._rows[self._start : self._end].ravel(), values.ravel()
+        inks = self._inks
 
-    def _shades(self, n_rows: int) -> np.ndarray:
-        """Return value rows for up to ``n_rows`` old and as many new segments."""
+        def ink_rows() -> np.ndarray:
+            return inks[first : first + n_rows].ravel()
+
+        return self._rows[self._start : self._end].ravel(), values.ravel(), ink_rows
+
+    def _shades(self, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return value and ink rows for up to ``n_rows`` old and as many new segments."""
         values = np.empty((2 * n_rows, 3, self._n), dtype=np.uint8)
+        inks = np.empty_like(values)
+        inks[:n_rows], inks[n_rows:] = Ink.TRAIL_OLD, Ink.TRAIL_NEW
         for plane, lut in enumerate((LUT_Y, LUT_U, LUT_V)):
-            values[:n_rows, plane] = lut[Ink.TRAIL_OLD]
-            values[n_rows:, plane] = lut[Ink.TRAIL_NEW]
-        return values
+            values[:, plane] = lut[inks[:, plane]]
+        return values, inks
 
     def _extend(self, pts: np.ndarray, slid: bool) -> bool:
         """Append the newest segment, dropping the oldest if the trail ``slid``.
@@ -154,7 +161,7 @@ class TrailSamples:
         idx += ij[0::2]
         n_rows = step.shape[1]
         if n != self._n:
-            self._values = np.empty((0, 3, n), dtype=np.uint8)
+            self._values = self._inks = np.empty((0, 3, n), dtype=np.uint8)
         self._n, self._t_list = n, t.tolist()
         self._longest = collections.deque(longest.tolist())
         self._max = int(longest.max())
