@@ -23,17 +23,16 @@ import subprocess
 import tempfile
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
-from pathlib import Path
 
 from robot_sf_gym_video._optional import is_available
 from robot_sf_gym_video.video._util import grow_pipe
 from robot_sf_gym_video.video.writer import (
+    DEFAULT_ENCODER_SETTINGS,
     EncoderFailedError,
-    check_frame_geometry,
-    claim_temp_path,
-    commit_temp_path,
+    EncoderSettings,
+    TempFileWriter,
 )
 
 __all__ = [
@@ -46,10 +45,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: x264 constant quantiser. A fixed QP skips rate control: ~20% less encoder CPU than
-#: CRF 28 on SocialNav frames (docs/performance.md), and 28 keeps disc outlines and HUD
-#: text legible on flat synthetic frames.
-DEFAULT_QP = 28
+#: x264 constant quantiser of the default settings (kept for callers; see ``EncoderSettings``).
+DEFAULT_QP = DEFAULT_ENCODER_SETTINGS.qp
 _PROBE_TIMEOUT_S = 20.0
 _CLOSE_TIMEOUT_S = 120.0
 _live_writers: weakref.WeakSet[FfmpegStreamWriter] = weakref.WeakSet()
@@ -160,7 +157,9 @@ def ffmpeg_command(
     height_px: int,
     fps: float,
     pix_fmt_in: str,
-    qp: int = DEFAULT_QP,
+    qp: int | None = None,
+    *,
+    settings: EncoderSettings = DEFAULT_ENCODER_SETTINGS,
 ) -> list[str]:
     """Return the ffmpeg command that encodes raw frames from stdin into an MP4.
 
@@ -170,6 +169,9 @@ def ffmpeg_command(
     pass through (``-fps_mode passthrough``): ffmpeg never drops or duplicates a frame, so N
     frames in are N frames out. ``+faststart`` moves the index to the front for browsers.
     """
+    if qp is not None:
+        settings = replace(settings, qp=qp)
+    gop = settings.gop_frames(fps)
     return [
         exe,
         "-y",
@@ -197,11 +199,12 @@ def ffmpeg_command(
         "-c:v",
         "libx264",
         "-preset",
-        "ultrafast",
+        settings.preset,
         "-tune",
-        "zerolatency",
+        settings.tune,
         "-qp",
-        str(qp),
+        str(settings.qp),
+        *(("-g", str(gop)) if gop is not None else ()),
         "-threads",
         "1",
         "-pix_fmt",
@@ -222,13 +225,11 @@ def ffmpeg_command(
     ]
 
 
-class FfmpegStreamWriter:
+class FfmpegStreamWriter(TempFileWriter):
     """One MP4 being encoded by an ffmpeg child process that reads raw frames from stdin.
 
-    The file is written as ``.<name>.partial-<pid>-<n>`` in the target folder and renamed
-    to ``final_path`` by ``close()`` only when ffmpeg exits cleanly, so no half-written file
-    ever carries a final ``.mp4`` name. ``final_path`` may be reassigned before ``close()``
-    (the recorder starts a spare writer before it knows the next episode's name).
+    The file is written under the ``TempFileWriter`` temporary name and renamed to
+    ``final_path`` by ``close()`` only when ffmpeg exits cleanly.
 
     Args:
         final_path: Where the finished MP4 goes (its folder must exist).
@@ -237,16 +238,13 @@ class FfmpegStreamWriter:
         fps: Frame rate written into the file.
         pix_fmt_in: ``"rgb24"`` or ``"yuv420p"`` (planar I420) raw input.
         exe: ffmpeg binary; defaults to the probed one.
-        qp: x264 constant quantiser (see ``DEFAULT_QP``).
+        qp: Overrides ``settings.qp``.
+        settings: How libx264 encodes.
 
     Raises:
         PathUnwritableError: the temporary file cannot be created in the folder.
         EncoderFailedError: ffmpeg cannot be started.
     """
-
-    #: False: ``close()`` refuses to replace an existing final file (unseeded episodes,
-    #: whose names are unique, must never overwrite a file of another episode).
-    replace: bool = True
 
     def __init__(
         self,
@@ -257,18 +255,16 @@ class FfmpegStreamWriter:
         pix_fmt_in: str = "rgb24",
         *,
         exe: str | None = None,
-        qp: int = DEFAULT_QP,
+        qp: int | None = None,
+        settings: EncoderSettings = DEFAULT_ENCODER_SETTINGS,
     ) -> None:
-        self._nbytes = check_frame_geometry(width_px, height_px, pix_fmt_in)
-        self.final_path = Path(final_path)
-        self.width_px, self.height_px, self.pix_fmt_in = width_px, height_px, pix_fmt_in
-        self.fps = fps
-        self.frames = 0
-        self.temp_path = claim_temp_path(self.final_path)
+        if qp is not None:
+            settings = replace(settings, qp=qp)
+        super().__init__(final_path, width_px, height_px, fps, pix_fmt_in, settings)
         if exe is None:
             exe = probe_encoder().exe
         cmd = ffmpeg_command(
-            exe or "ffmpeg", self.temp_path, width_px, height_px, fps, pix_fmt_in, qp
+            exe or "ffmpeg", self.temp_path, width_px, height_px, fps, pix_fmt_in, settings=settings
         )
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()/abort()
         try:
@@ -281,12 +277,12 @@ class FfmpegStreamWriter:
                 close_fds=True,
             )
         except OSError as exc:
+            self._done = True
             self._stderr.close()
             self._unlink_temp()
             raise EncoderFailedError(f"cannot start ffmpeg: {exc}") from exc
         self._stdin = self._proc.stdin
         grow_pipe(self._stdin.fileno())
-        self._done = False
         self._owner_pid = os.getpid()
         _live_writers.add(self)
 
@@ -306,15 +302,6 @@ class FfmpegStreamWriter:
         """Return True while ffmpeg is running and can take frames."""
         return not self._done and self._proc.poll() is None
 
-    def matches(self, width_px: int, height_px: int, fps: float, pix_fmt_in: str) -> bool:
-        """Return True when this writer was started for frames of this geometry and rate."""
-        return (width_px, height_px, fps, pix_fmt_in) == (
-            self.width_px,
-            self.height_px,
-            self.fps,
-            self.pix_fmt_in,
-        )
-
     def write(self, frame: bytes | bytearray | memoryview) -> None:
         """Send one raw frame to ffmpeg (blocks while ffmpeg's pipe is full).
 
@@ -323,10 +310,7 @@ class FfmpegStreamWriter:
         """
         view = memoryview(frame).cast("B")
         if view.nbytes != self._nbytes:
-            raise EncoderFailedError(
-                f"frame has {view.nbytes} bytes, expected {self._nbytes} "
-                f"({self.width_px}x{self.height_px} {self.pix_fmt_in})"
-            )
+            raise self._size_error(view.nbytes)
         try:
             while view.nbytes:
                 written = self._stdin.write(view)
@@ -342,24 +326,8 @@ class FfmpegStreamWriter:
             EncoderFailedError: ffmpeg failed (the temporary file is removed).
             PathUnwritableError: the rename failed (the temporary file is removed).
         """
-        if self._done:
-            raise EncoderFailedError("writer already closed")
-        self._done = True
         try:
-            with contextlib.suppress(OSError):
-                self._stdin.close()
-            try:
-                code = self._proc.wait(timeout=_CLOSE_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-                raise EncoderFailedError("ffmpeg did not finish in time") from None
-            if code != 0:
-                raise EncoderFailedError(f"ffmpeg exited {code}: {self._error_tail()}")
-            commit_temp_path(self.temp_path, self.final_path, replace=self.replace)
-        except BaseException:
-            self._unlink_temp()
-            raise
+            super().close()
         finally:
             self._stderr.close()
 
@@ -367,19 +335,28 @@ class FfmpegStreamWriter:
         """Kill ffmpeg and delete the temporary file; safe to call at any time, repeatedly."""
         if self._owner_pid != os.getpid():
             return  # an inherited copy in a forked child: the parent owns the process
-        if not self._done:
-            self._done = True
-            with contextlib.suppress(OSError):
-                self._proc.kill()
-            with contextlib.suppress(OSError, ValueError):
-                self._stdin.close()
-            self._proc.wait()
-            self._stderr.close()
-        self._unlink_temp()
+        super().abort()
 
-    def _unlink_temp(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.temp_path)
+    def _finish(self) -> None:
+        with contextlib.suppress(OSError):
+            self._stdin.close()
+        try:
+            code = self._proc.wait(timeout=_CLOSE_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(timeout=_CLOSE_TIMEOUT_S)
+            raise EncoderFailedError("ffmpeg did not finish in time") from None
+        if code != 0:
+            raise EncoderFailedError(f"ffmpeg exited {code}: {self._error_tail()}")
+
+    def _abandon(self) -> None:
+        with contextlib.suppress(OSError):
+            self._proc.kill()
+        with contextlib.suppress(OSError, ValueError):
+            self._stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._proc.wait(timeout=_CLOSE_TIMEOUT_S)
+        self._stderr.close()
 
     def _error_tail(self) -> str:
         """Return the last line ffmpeg wrote to stderr (or a placeholder)."""

@@ -1,30 +1,40 @@
-"""The frame-writer interface the recorders stream into, so tests can swap the encoder.
+"""What every frame writer shares: the interface, the encoder settings, the file handling.
 
+- ``EncoderSettings`` / ``DEFAULT_ENCODER_SETTINGS``: the one place that decides how
+  libx264 encodes (preset, tune, QP, keyframe interval); both writers read it, so a
+  change of quality or seekability is one edit here.
 - ``FrameWriter``: protocol of one open output file: ``write(frame)``, ``close()``,
-  ``abort()``.
-- ``WriterFactory``: ``(final_path, width_px, height_px, fps, pix_fmt_in) -> FrameWriter``.
+  ``abort()``; ``WriterFactory`` opens one.
+- ``TempFileWriter``: the base both real writers extend. It checks the geometry, claims
+  the hidden temporary file, commits it by rename and deletes it on abort, so that no
+  half-written file ever carries a final name; subclasses only encode.
 - ``WriterError`` and its two subclasses, raised by writers so the recorder can map a
   failure to the right ``video_skip`` reason:
   ``PathUnwritableError`` -> ``unwritable-path``, ``EncoderFailedError`` -> ``encode-error``.
 
-The real writer is ``robot_sf_gym_video.video.ffmpeg.FfmpegStreamWriter``; a test double
-only has to implement these three methods (see ``tests/video``).
+A test double only has to implement the three ``FrameWriter`` methods (see ``tests/video``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from robot_sf_gym_video.fileops import claim_temp, commit
 
 __all__ = [
+    "DEFAULT_ENCODER_SETTINGS",
     "PIX_FMTS",
     "EncoderFailedError",
+    "EncoderSettings",
     "FrameWriter",
     "PathUnwritableError",
+    "TempFileWriter",
     "WriterError",
     "WriterFactory",
     "check_frame_geometry",
@@ -36,6 +46,48 @@ __all__ = [
 #: Raw pixel formats a writer accepts: packed RGB, or planar I420 (Y, then U, then V at
 #: half resolution), which a palette rasterizer can produce directly and halves ffmpeg's CPU.
 PIX_FMTS: tuple[str, ...] = ("rgb24", "yuv420p")
+
+
+@dataclass(frozen=True)
+class EncoderSettings:
+    """How libx264 encodes every file, whichever writer runs it.
+
+    Every option that could make two runs differ stays pinned by the writers (one thread,
+    bit-exact muxing, no metadata); these are the ones worth choosing.
+
+    Attributes:
+        preset: x264 speed preset. ``ultrafast`` keeps the recorder's CPU per frame close
+            to the cost of drawing the frame.
+        tune: x264 tune. ``zerolatency`` drops lookahead and B-frames: one frame in gives
+            its packet out at once, so memory stays flat and nothing waits for the end.
+        qp: Constant quantiser. A fixed QP skips rate control (less CPU than CRF) and
+            keeps flat synthetic frames legible.
+        keyframe_interval_s: Seconds of video between keyframes (so players can seek);
+            None leaves x264's default (one keyframe per 250 frames).
+    """
+
+    preset: str = "ultrafast"
+    tune: str = "zerolatency"
+    qp: int = 28
+    keyframe_interval_s: float | None = None
+
+    def gop_frames(self, fps: float) -> int | None:
+        """Return the keyframe interval in frames at ``fps`` (None: x264's default)."""
+        if self.keyframe_interval_s is None:
+            return None
+        return max(1, math.floor(self.keyframe_interval_s * fps + 1e-9))
+
+    def x264_options(self, fps: float) -> dict[str, str]:
+        """Return the codec options (PyAV ``stream.options``; ffmpeg's ``-preset`` etc.)."""
+        options = {"preset": self.preset, "tune": self.tune, "qp": str(self.qp)}
+        gop = self.gop_frames(fps)
+        if gop is not None:
+            options["g"] = str(gop)
+        return options
+
+
+#: The settings every recorder uses.
+DEFAULT_ENCODER_SETTINGS = EncoderSettings()
 
 
 class WriterError(Exception):
@@ -120,6 +172,105 @@ def commit_temp_path(temp_path: Path, final_path: Path, *, replace: bool = True)
         ) from exc
     except OSError as exc:
         raise PathUnwritableError(f"cannot rename to {final_path}: {exc}") from exc
+
+
+class TempFileWriter:
+    """Base of the real writers: claim a temporary file, commit it by rename, or abort.
+
+    Subclasses encode into ``temp_path`` and implement ``_finish`` (flush the encoder and
+    complete the temporary file) and ``_abandon`` (stop encoding at once). ``final_path``
+    may be reassigned before ``close()`` (a warm spare writer is started before the next
+    episode's name is known).
+
+    Args:
+        final_path: Where the finished file goes (its folder must exist).
+        width_px: Frame width, even.
+        height_px: Frame height, even.
+        fps: Frame rate written into the file.
+        pix_fmt_in: One of ``PIX_FMTS``.
+        settings: How libx264 encodes.
+
+    Raises:
+        ValueError: bad geometry or pixel format.
+        PathUnwritableError: the temporary file cannot be created in the folder.
+    """
+
+    #: False: ``close()`` refuses to replace an existing final file (unseeded episodes,
+    #: whose names are unique, must never overwrite a file of another episode).
+    replace: bool = True
+
+    def __init__(
+        self,
+        final_path: str | os.PathLike[str],
+        width_px: int,
+        height_px: int,
+        fps: float,
+        pix_fmt_in: str,
+        settings: EncoderSettings = DEFAULT_ENCODER_SETTINGS,
+    ) -> None:
+        self._nbytes = check_frame_geometry(width_px, height_px, pix_fmt_in)
+        self.final_path = Path(final_path)
+        self.width_px, self.height_px, self.pix_fmt_in = width_px, height_px, pix_fmt_in
+        self.fps = fps
+        self.settings = settings
+        self.frames = 0
+        self._done = False
+        self.temp_path = claim_temp_path(self.final_path)
+
+    def alive(self) -> bool:
+        """Return True while the writer can take frames."""
+        return not self._done
+
+    def matches(self, width_px: int, height_px: int, fps: float, pix_fmt_in: str) -> bool:
+        """Return True when this writer was opened for frames of this geometry and rate."""
+        return (width_px, height_px, fps, pix_fmt_in) == (
+            self.width_px,
+            self.height_px,
+            self.fps,
+            self.pix_fmt_in,
+        )
+
+    def _size_error(self, nbytes: int) -> EncoderFailedError:
+        return EncoderFailedError(
+            f"frame has {nbytes} bytes, expected {self._nbytes} "
+            f"({self.width_px}x{self.height_px} {self.pix_fmt_in})"
+        )
+
+    def close(self) -> None:
+        """Finish the file and rename it to ``final_path``.
+
+        Raises:
+            EncoderFailedError: the encoder failed (the temporary file is removed).
+            PathUnwritableError: the rename failed (the temporary file is removed).
+        """
+        if self._done:
+            raise EncoderFailedError("writer already closed")
+        self._done = True
+        try:
+            self._finish()
+            commit_temp_path(self.temp_path, self.final_path, replace=self.replace)
+        except BaseException:
+            self._unlink_temp()
+            raise
+
+    def abort(self) -> None:
+        """Drop the file being written; safe to call at any time, repeatedly."""
+        if not self._done:
+            self._done = True
+            self._abandon()
+        self._unlink_temp()
+
+    def _finish(self) -> None:
+        """Flush the encoder and complete ``temp_path`` (subclasses)."""
+        raise NotImplementedError
+
+    def _abandon(self) -> None:
+        """Stop encoding now, without completing the file (subclasses)."""
+        raise NotImplementedError
+
+    def _unlink_temp(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.temp_path)
 
 
 WriterFactory = Callable[[Path, int, int, float, str], FrameWriter]

@@ -360,7 +360,7 @@ def test_vector_envs(tmp_path, vector_cls):
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_dead_writer_thread_does_not_hang_the_env(tmp_path, monkeypatch):
-    from robot_sf_gym_video.video import frame_recorder
+    from robot_sf_gym_video.video import recorder as frame_recorder
 
     def crash(*args, **kwargs):
         raise SystemExit  # kills the writer thread outright (not an Exception)
@@ -375,7 +375,7 @@ def test_dead_writer_thread_does_not_hang_the_env(tmp_path, monkeypatch):
 
 
 def test_writer_error_fails_only_that_episode(tmp_path, monkeypatch):
-    from robot_sf_gym_video.video import frame_recorder
+    from robot_sf_gym_video.video import recorder as frame_recorder
 
     real = frame_recorder.to_rgb24
     calls = {"n": 0}

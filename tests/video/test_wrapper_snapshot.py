@@ -125,9 +125,12 @@ def test_close_mid_episode(tmp_path, procs):
 
 
 def test_ffmpeg_killed_mid_episode(tmp_path, procs):
-    env = wrap(FakeSocialNavEnv(max_steps=40), tmp_path, encoder="ffmpeg")
+    from robot_sf_gym_video.video.snapshot_recorder import BATCH_STEPS
+
+    steps = BATCH_STEPS + 40
+    env = wrap(FakeSocialNavEnv(max_steps=steps), tmp_path, encoder="ffmpeg")
     env.reset(seed=0)
-    for _ in range(10):  # more than one batch of snapshots
+    for _ in range(BATCH_STEPS + 2):  # more than one batch of snapshots
         env.step(np.zeros(2))
     victims = wait_for_encoders(
         2, watch=procs
@@ -137,10 +140,10 @@ def test_ffmpeg_killed_mid_episode(tmp_path, procs):
     trace = run_rest(env)
     skip = trace[-1]["video_skip"]
     assert skip["reason"] == "encode-error"
-    assert skip["steps"] == 40
+    assert skip["steps"] == steps
     assert not list(tmp_path.glob("*.mp4"))
     info = run(env, seed=1)[-1][-1]
-    assert count_frames(info["video"]["path"]) == 40
+    assert count_frames(info["video"]["path"]) == steps
     env.close()
     assert leftovers(tmp_path) == []
 

@@ -1,0 +1,374 @@
+"""How messages reach the recorder loop: a process pipe or a thread queue.
+
+- ``RecorderHandle``: the env-side ``Recorder`` over either transport. It batches pushed
+  items (``batch_steps`` per message) and stamps nothing else on the env's thread.
+- ``PipeTransport``: a recorder process (forked where possible) fed through an OS pipe;
+  ``serve_pipe`` is its loop. Used for SocialNav snapshots.
+- ``QueueTransport``: a recorder thread fed through a bounded ``queue.Queue``;
+  ``serve_queue`` is its loop. Used for frames an env renders itself, and for snapshots
+  where no child process may be started (a daemonic process).
+
+Messages, in order: ``begin(episode_id, final_path, report_path, static)``, ``frames``
+(a batch of pushed items), ``end(steps)``, ``discard``, ``quit``. On the pipe they are one
+tag byte each: ``S`` + ``<I`` count, ``count`` x ``<I`` lengths and the packed snapshots back
+to back; ``B`` + pickled arguments; ``E`` + ASCII steps; ``D``; ``Q``. One pipe write and one
+recorder wake-up per batch instead of per step is most of what the hand-over saves.
+
+Both transports are bounded (the OS pipe, grown to 1 MiB; the queue's ``maxsize``): if the
+recorder falls behind, ``push`` blocks and memory never grows. Every wait on the recorder
+polls in short slices and checks that it is still alive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import queue
+import struct
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from robot_sf_gym_video.video._util import RecorderDiedError
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from robot_sf_gym_video.video.recorder import RecorderLoop
+
+__all__ = [
+    "QueueTransport",
+    "RecorderHandle",
+    "Transport",
+    "serve_pipe",
+    "serve_queue",
+]
+
+log = logging.getLogger(__name__)
+
+_COUNT = struct.Struct("<I")
+POLL_S = 0.5  # slice of every wait on the recorder, between liveness checks
+
+
+class Transport(Protocol):
+    """Carries messages to a recorder loop and its results back."""
+
+    def send(self, kind: str, payload: Any) -> None:
+        """Send one message (``RecorderDiedError`` if the recorder is gone)."""
+        ...
+
+    def ready(self) -> list[dict[str, Any]]:
+        """Return results already back, without waiting."""
+        ...
+
+    def next_result(self) -> dict[str, Any]:
+        """Wait for the next result (``RecorderDiedError`` if the recorder is gone)."""
+        ...
+
+    def stop(self) -> list[dict[str, Any]]:
+        """Send ``quit``, collect the remaining results, stop the recorder."""
+        ...
+
+
+class RecorderHandle:
+    """The env side of a recorder: batches steps, sends messages, hands results back.
+
+    Args:
+        transport: How messages travel.
+        batch_steps: Items per ``frames`` message (1 for large frames).
+    """
+
+    def __init__(self, transport: Transport, batch_steps: int) -> None:
+        self.transport = transport
+        self._batch: list[Any] = []
+        self._batch_steps = batch_steps
+        self._late: list[dict[str, Any]] = []
+        self._closed = False
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of the recorder process (None for a thread)."""
+        return getattr(self.transport, "pid", None)
+
+    def begin(self, episode_id: str, final_path: str, report_path: str, static: Any = None) -> None:
+        """Start an episode: the static scene travels once."""
+        self._send("B", (episode_id, final_path, report_path, static))
+
+    def push(self, item: Any) -> None:
+        """Hand over one step; blocks only when the transport is full."""
+        batch = self._batch
+        batch.append(item)
+        if len(batch) >= self._batch_steps:
+            self._batch = []
+            self.transport.send("S", batch)
+
+    def end(self, steps: int) -> None:
+        """Finish the current episode; its result arrives in ``poll()``/``wait()``."""
+        self._send("E", steps)
+
+    def discard(self) -> None:
+        """Drop the current episode; no file, no result."""
+        self._batch = []
+        self._send("D", None)
+
+    def poll(self) -> list[dict[str, Any]]:
+        """Return the results that are ready, without waiting."""
+        out, self._late = self._late, []
+        if not self._closed:
+            out += self.transport.ready()
+        return out
+
+    def wait(self) -> dict[str, Any]:
+        """Wait for the next result.
+
+        Raises:
+            RecorderDiedError: the recorder is gone.
+        """
+        if self._late:
+            return self._late.pop(0)
+        if self._closed:
+            raise RecorderDiedError("the video recorder is closed")
+        return self.transport.next_result()
+
+    def close(self) -> None:
+        """Let the recorder finish queued episodes, keep their results, stop it."""
+        if self._closed:
+            return
+        self._closed = True
+        self._batch = []
+        self._late += self.transport.stop()
+
+    def _send(self, kind: str, payload: Any) -> None:
+        if self._closed:
+            raise RecorderDiedError("the video recorder is closed")
+        if self._batch:
+            batch, self._batch = self._batch, []
+            self.transport.send("S", batch)
+        self.transport.send(kind, payload)
+
+
+# -- the pipe --------------------------------------------------------------------------------
+def encode_message(kind: str, payload: Any) -> bytes:
+    """Return the pipe bytes of one message (see the module docstring)."""
+    if kind == "S":
+        lengths = struct.pack(f"<{len(payload)}I", *map(len, payload))
+        return b"".join((b"S", _COUNT.pack(len(payload)), lengths, *payload))
+    if kind == "B":
+        return b"B" + pickle.dumps(payload, protocol=5)
+    if kind == "E":
+        return b"E%d" % payload
+    return kind.encode("ascii")
+
+
+def _split_batch(message: bytes) -> list[memoryview]:
+    """Return the packed snapshots of an ``S`` message, as views (no copies)."""
+    view = memoryview(message)
+    (count,) = _COUNT.unpack_from(view, 1)
+    offset = 1 + _COUNT.size + 4 * count
+    items = []
+    for length in struct.unpack_from(f"<{count}I", view, 1 + _COUNT.size):
+        items.append(view[offset : offset + length])
+        offset += length
+    return items
+
+
+def serve_pipe(inbox: Connection, outbox: Connection, loop: RecorderLoop) -> None:
+    """Run ``loop`` on pipe messages until ``Q`` or until the env side disappears."""
+    while True:
+        try:
+            message = inbox.recv_bytes()
+        except (EOFError, OSError):
+            return  # the env side is gone
+        tag = message[:1]
+        try:
+            if tag == b"S":
+                loop.frames(_split_batch(message))
+            elif tag == b"B":
+                loop.begin(*pickle.loads(message[1:]))
+            elif tag == b"E":
+                outbox.send(loop.end(int(message[1:])))
+            elif tag == b"D":
+                loop.discard()
+            elif tag == b"Q":
+                return
+        except (EOFError, OSError):
+            return  # cannot report results any more
+        except Exception as exc:  # one bad message must not stop later episodes
+            log.debug("recorder message failed", exc_info=True)
+            loop.fail(f"recorder error: {exc!r}")
+
+
+class PipeTransport:
+    """Messages to a recorder process over an OS pipe; results back on a second pipe.
+
+    Args:
+        worker: The started recorder process (or thread), reading ``inbox_w``'s other end.
+        inbox_w: Sending end of the data pipe.
+        out_r: Receiving end of the result pipe.
+    """
+
+    def __init__(self, worker: Any, inbox_w: Connection, out_r: Connection) -> None:
+        self.worker = worker
+        self._inbox_w = inbox_w
+        self._out_r = out_r
+        self._owner_pid = os.getpid()
+        self._dead = False
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of the recorder process (None for a thread)."""
+        return getattr(self.worker, "pid", None)
+
+    def send(self, kind: str, payload: Any) -> None:
+        """Write one message; blocks only while the pipe is full."""
+        if self._dead:
+            raise RecorderDiedError("the video recorder is not running")
+        try:
+            self._inbox_w.send_bytes(encode_message(kind, payload))
+        except (OSError, ValueError):
+            self._dead = True
+            raise RecorderDiedError("the video recorder stopped taking frames") from None
+
+    def ready(self) -> list[dict[str, Any]]:
+        """Return the results waiting on the result pipe."""
+        out: list[dict[str, Any]] = []
+        try:
+            while self._out_r.poll():
+                out.append(self._out_r.recv())
+        except (EOFError, OSError):
+            self._dead = True
+        return out
+
+    def next_result(self) -> dict[str, Any]:
+        """Wait for the next result, checking every ``POLL_S`` that the recorder lives."""
+        try:
+            while not self._out_r.poll(POLL_S):
+                if not self.worker.is_alive():
+                    raise EOFError
+            return self._out_r.recv()
+        except (EOFError, OSError):
+            self._dead = True
+            raise RecorderDiedError("the video recorder stopped") from None
+
+    def stop(self) -> list[dict[str, Any]]:
+        """Ask the recorder to finish, collect what it still sends, and join it."""
+        if self._owner_pid != os.getpid():
+            return []
+        late: list[dict[str, Any]] = []
+        with contextlib.suppress(RecorderDiedError):
+            self.send("Q", None)
+        while not self._dead:
+            try:
+                late.append(self.next_result())
+            except RecorderDiedError:
+                break
+        self.worker.join(JOIN_TIMEOUT_S)
+        if hasattr(self.worker, "terminate"):
+            if self.worker.is_alive():
+                log.warning("video recorder did not stop; terminating it")
+                self.worker.terminate()
+                self.worker.join(JOIN_TIMEOUT_S)
+            self.worker.close()
+        for conn in (self._inbox_w, self._out_r):
+            conn.close()
+        return late
+
+    def forget_after_fork(self) -> None:
+        """In a forked child, close the inherited data-pipe end (the parent owns it)."""
+        if self._owner_pid != os.getpid():
+            with contextlib.suppress(OSError):
+                self._inbox_w.close()
+
+
+JOIN_TIMEOUT_S = 60.0
+
+
+# -- the queue -------------------------------------------------------------------------------
+def serve_queue(
+    inbox: queue.Queue[tuple[str, Any]],
+    results: queue.Queue[dict[str, Any]],
+    make_loop: Callable[[], RecorderLoop],
+) -> None:
+    """Run a loop made in this thread on queued messages until ``quit``."""
+    loop = make_loop()
+    try:
+        while True:
+            kind, payload = inbox.get()
+            try:
+                if kind == "S":
+                    loop.frames(payload)
+                elif kind == "B":
+                    loop.begin(*payload)
+                elif kind == "E":
+                    results.put(loop.end(payload))
+                elif kind == "D":
+                    loop.discard()
+                elif kind == "Q":
+                    return
+            except Exception as exc:  # one bad message must not stop later episodes
+                log.debug("recorder message failed", exc_info=True)
+                loop.fail(f"writer error: {exc!r}")
+    finally:
+        loop.shutdown()
+
+
+class QueueTransport:
+    """Messages to a recorder thread over a bounded queue; results on a second queue.
+
+    Args:
+        make_loop: Builds the ``RecorderLoop`` inside the new thread.
+        max_messages: Bound of the inbox (each ``frames`` message holds one batch).
+        name: Thread name.
+    """
+
+    def __init__(
+        self,
+        make_loop: Callable[[], RecorderLoop],
+        max_messages: int = 8,
+        name: str = "robot-sf-video-recorder",
+    ) -> None:
+        self._inbox: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=max_messages)
+        self._results: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.worker = threading.Thread(
+            target=serve_queue, args=(self._inbox, self._results, make_loop), name=name
+        )
+        self.worker.daemon = True
+        self.worker.start()
+
+    def send(self, kind: str, payload: Any) -> None:
+        """Queue one message; while the queue is full, make sure the thread still runs."""
+        while True:
+            try:
+                self._inbox.put((kind, payload), timeout=POLL_S)
+                return
+            except queue.Full:
+                if not self.worker.is_alive():
+                    raise RecorderDiedError("the video writer thread stopped") from None
+
+    def ready(self) -> list[dict[str, Any]]:
+        """Return the results already queued."""
+        out = []
+        while True:
+            try:
+                out.append(self._results.get_nowait())
+            except queue.Empty:
+                return out
+
+    def next_result(self) -> dict[str, Any]:
+        """Wait for the next result, checking every ``POLL_S`` that the thread lives."""
+        while True:
+            try:
+                return self._results.get(timeout=POLL_S)
+            except queue.Empty:
+                if not self.worker.is_alive() and self._results.empty():
+                    raise RecorderDiedError("the video writer thread stopped") from None
+
+    def stop(self) -> list[dict[str, Any]]:
+        """Finish queued work, stop the thread, return results not yet collected."""
+        if self.worker.is_alive():
+            with contextlib.suppress(RecorderDiedError):
+                self.send("Q", None)
+            self.worker.join(JOIN_TIMEOUT_S)
+        return self.ready()
