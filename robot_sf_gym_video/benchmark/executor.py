@@ -1,8 +1,8 @@
 """Where episodes run: in this process, or in a pool of spawned worker processes.
 
-- ``Event``: what the runner receives, in completion order:
-  ``("episode", EpisodeResult)``, ``("artifact", (episode_id, payload))`` or
-  ``("cost", VideoCost)`` (once per worker, after its last artifact).
+- ``execute`` yields ``benchmark.events`` in completion order: ``EpisodeDone``,
+  ``VideoDone`` (an episode's artifact or skip) and ``WorkerCost`` (once per worker, after
+  its last video).
 - ``execute(specs, settings, workers)``: iterate over the events of a batch.
 
 With ``workers > 1`` each worker process (``spawn`` context, safe on every platform and
@@ -22,14 +22,14 @@ import queue
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from robot_sf_gym_video.benchmark.events import EpisodeDone, Event, VideoDone, WorkerCost
 from robot_sf_gym_video.benchmark.plan import EpisodeSpec
 from robot_sf_gym_video.benchmark.worker import EpisodeWorker, WorkerSettings
 
-__all__ = ["Event", "execute"]
+__all__ = ["execute"]
 
 logger = logging.getLogger(__name__)
 
-Event = tuple[str, Any]
 _POLL_S = 0.2
 _queues: tuple[Any, Any] | None = None  # (task queue, result queue) inside a worker process
 
@@ -49,14 +49,14 @@ def _in_process(specs: Sequence[EpisodeSpec], settings: WorkerSettings) -> Itera
     worker = EpisodeWorker(settings)
     try:
         for spec in specs:
-            yield "episode", worker.run(spec)
+            yield EpisodeDone(worker.run(spec))
             for artifact in worker.collect(wait=False):
-                yield "artifact", artifact
+                yield VideoDone(*artifact)
         for artifact in worker.finish():
-            yield "artifact", artifact
+            yield VideoDone(*artifact)
     finally:
         worker.close()
-    yield "cost", worker.cost
+    yield WorkerCost(worker.cost)
 
 
 def _init_worker(task_q: Any, result_q: Any) -> None:
@@ -72,14 +72,14 @@ def _worker_loop(settings: WorkerSettings) -> None:
     worker = EpisodeWorker(settings)
     try:
         while (spec := task_q.get()) is not None:
-            result_q.put(("episode", worker.run(spec)))
+            result_q.put(EpisodeDone(worker.run(spec)))
             for artifact in worker.collect(wait=False):
-                result_q.put(("artifact", artifact))
+                result_q.put(VideoDone(*artifact))
         for artifact in worker.finish():
-            result_q.put(("artifact", artifact))
+            result_q.put(VideoDone(*artifact))
     finally:
         worker.close()
-    result_q.put(("cost", worker.cost))
+    result_q.put(WorkerCost(worker.cost))
 
 
 def _in_pool(
@@ -104,12 +104,12 @@ def _in_pool(
         done_workers = 0
         while done_workers < workers:
             try:
-                kind, payload = result_q.get(timeout=_POLL_S)
+                event = result_q.get(timeout=_POLL_S)
             except queue.Empty:
                 _raise_worker_failure(futures)
                 continue
-            done_workers += kind == "cost"
-            yield kind, payload
+            done_workers += isinstance(event, WorkerCost)
+            yield event
         finished = True
     finally:
         if not finished:

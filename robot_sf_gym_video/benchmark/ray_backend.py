@@ -8,7 +8,7 @@
 - ``EpisodeFailure``: an episode whose task still failed after Ray's retries.
 - ``RaySummary``: ``BatchSummary`` plus the failed episodes.
 - ``execute_ray(specs, settings, address)``: the runner's events (see
-  ``benchmark.executor``), plus ``("workers", n)`` once and ``("failed", EpisodeFailure)``.
+  ``benchmark.events``), plus ``WorkersKnown`` once and ``EpisodeFailed`` per lost episode.
 
 Why one task per episode: Ray then schedules, retries and cancels episodes one by one, and
 an episode lost with its worker or node is simply run again (``max_retries``); only
@@ -37,9 +37,16 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from robot_sf_gym_video._optional import require
+from robot_sf_gym_video.benchmark.events import (
+    EpisodeDone,
+    EpisodeFailed,
+    Event,
+    WorkerCost,
+    WorkersKnown,
+)
 from robot_sf_gym_video.benchmark.plan import EpisodeSpec
 from robot_sf_gym_video.benchmark.summary import BatchSummary, EpisodeFailure, VideoCost
 from robot_sf_gym_video.benchmark.worker import EpisodeResult, EpisodeWorker, WorkerSettings
@@ -47,9 +54,6 @@ from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.fileops import atomic_write
 from robot_sf_gym_video.video.artifact import VideoSkip, log_skip, no_result_skip
 from robot_sf_gym_video.video.naming import video_path
-
-if TYPE_CHECKING:
-    from robot_sf_gym_video.benchmark.executor import Event
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -321,9 +325,9 @@ def execute_ray(
 ) -> Iterator[Event]:
     """Yield the events of running ``specs`` as Ray tasks, in completion order.
 
-    Events: ``("workers", cpus)`` first, then per episode ``("episode", EpisodeResult)``
-    (its MP4 already final under ``settings.video_dir``) or ``("failed",
-    EpisodeFailure)``, and ``("cost", VideoCost)`` at the end. Closing the generator
+    Events: ``WorkersKnown(cpus)`` first, then per episode ``EpisodeDone`` (its MP4
+    already final under ``settings.video_dir``) or ``EpisodeFailed``, and ``WorkerCost``
+    at the end. Closing the generator
     (Ctrl-C, an error in the consumer) cancels the tasks still out and ends the session.
 
     Raises:
@@ -332,11 +336,11 @@ def execute_ray(
     """
     ray = require_ray()
     if not specs:  # e.g. --resume of a finished run: no cluster needed
-        yield "cost", VideoCost()
+        yield WorkerCost(VideoCost())
         return
     scenarios_text = _scenarios_text(settings.scenarios_file)
     with ray_session(address) as cpus:
-        yield "workers", max(1, min(cpus, len(specs)))
+        yield WorkersKnown(max(1, min(cpus, len(specs))))
         task = ray.remote(num_cpus=1, max_retries=max_retries, retry_exceptions=False)(run_episode)
         settings_ref = ray.put(settings)
         todo: deque[EpisodeSpec] = deque(specs)
@@ -357,14 +361,14 @@ def execute_ray(
                     except ray.exceptions.RayError as exc:
                         failure = EpisodeFailure(spec.episode_id, _describe(exc))
                         logger.error("%s failed after retries: %s", spec.episode_id, failure.error)
-                        yield "failed", failure
+                        yield EpisodeFailed(failure)
                         continue
                     cost.merge(output.cost)
-                    yield "episode", writer.store(output)
+                    yield EpisodeDone(writer.store(output))
         finally:
             if running:
                 _cancel(ray, list(running))
-        yield "cost", cost
+        yield WorkerCost(cost)
 
 
 def _cancel(ray: ModuleType, refs: list[Any]) -> None:

@@ -24,6 +24,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from robot_sf_gym_video import __version__
 from robot_sf_gym_video.benchmark.config import RunConfig
+from robot_sf_gym_video.benchmark.events import (
+    EpisodeDone,
+    EpisodeFailed,
+    VideoDone,
+    WorkerCost,
+    WorkersKnown,
+)
 from robot_sf_gym_video.benchmark.executor import execute
 from robot_sf_gym_video.benchmark.manifest import build_manifest, start_manifest
 from robot_sf_gym_video.benchmark.options import RUN_OPTIONS
@@ -189,18 +196,21 @@ class _Collector:
             source = execute(specs, settings, self.config.workers)
         # closing(): on any error here, workers and recorders are shut down at once.
         with contextlib.closing(source) as events:
-            for kind, payload in events:
-                if kind == "episode":
-                    self._episode(payload)
-                elif kind == "artifact":
-                    self._artifact(*payload)
-                elif kind == "cost":
-                    self.summary.video_cost.merge(payload)
-                elif kind == "workers":  # Ray: the cluster's CPUs, known once connected
-                    self.summary.workers = payload
-                elif kind == "failed":  # Ray: no record; --resume runs it again
-                    self.summary.failures.append(payload)
-                    self.bar.episode_finished("failed")
+            for event in events:
+                match event:
+                    case EpisodeDone(result):
+                        self._episode(result)
+                    case VideoDone(episode_id, payload):
+                        self._artifact(episode_id, payload)
+                    case WorkerCost(cost):
+                        self.summary.video_cost.merge(cost)
+                    case WorkersKnown(count):  # Ray: the cluster's CPUs, once connected
+                        self.summary.workers = count
+                    case EpisodeFailed(failure):  # no record; --resume runs it again
+                        self.summary.failures.append(failure)
+                        self.bar.episode_finished("failed")
+                    case _:
+                        raise TypeError(f"unknown runner event {event!r}")
         for episode_id, result in list(self.waiting.items()):
             logger.error("no video result arrived for %s; recording it as skipped", episode_id)
             cause = "its worker finished without reporting it"

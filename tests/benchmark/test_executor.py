@@ -1,5 +1,6 @@
 import pytest
 
+from robot_sf_gym_video.benchmark.events import EpisodeDone, WorkerCost
 from robot_sf_gym_video.benchmark.executor import execute
 from robot_sf_gym_video.benchmark.plan import build_plan
 from robot_sf_gym_video.benchmark.worker import WorkerSettings
@@ -21,10 +22,10 @@ def _settings(**kw):
 def test_events_cover_every_episode_once(workers):
     plan = build_plan(["crossing", "empty"], 2, 0)
     events = list(execute(plan, _settings(), workers))
-    done = [p.spec.episode_id for k, p in events if k == "episode"]
+    done = [e.result.spec.episode_id for e in events if isinstance(e, EpisodeDone)]
     assert sorted(done) == sorted(s.episode_id for s in plan)
-    assert sum(k == "cost" for k, _ in events) == min(workers, len(plan))
-    assert events[-1][0] == "cost"
+    assert sum(isinstance(e, WorkerCost) for e in events) == min(workers, len(plan))
+    assert isinstance(events[-1], WorkerCost)
 
 
 def test_worker_failure_in_pool_is_raised_in_parent(tmp_path):

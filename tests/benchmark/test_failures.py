@@ -6,6 +6,7 @@ import pytest
 
 from robot_sf_gym_video.benchmark import cli
 from robot_sf_gym_video.benchmark import runner as runner_mod
+from robot_sf_gym_video.benchmark.events import EpisodeDone, VideoDone, WorkerCost
 from robot_sf_gym_video.benchmark.plan import build_plan
 from robot_sf_gym_video.benchmark.runner import run_batch
 from robot_sf_gym_video.benchmark.summary import VideoCost
@@ -92,10 +93,10 @@ def test_zero_step_episode_is_recorded_as_no_frames(tmp_path, monkeypatch):
 
     def fake_execute(specs, settings, workers):
         result = EpisodeResult(spec, 0, "timeout", {"path_length_m": 0.0}, 0.0, None, True)
-        yield "episode", result
+        yield EpisodeDone(result)
         skip = {"reason": "no-frames", "message": "no step", "renderer": "synthetic", "steps": 0}
-        yield "artifact", (spec.episode_id, {"video_skip": skip})
-        yield "cost", VideoCost()
+        yield VideoDone(spec.episode_id, {"video_skip": skip})
+        yield WorkerCost(VideoCost())
 
     monkeypatch.setattr(runner_mod, "execute", fake_execute)
     summary = run_batch(tmp_path / "run", video_enabled=True)
@@ -108,8 +109,8 @@ def test_missing_artifact_becomes_encode_error_not_a_lost_record(tmp_path, monke
     (spec,) = build_plan(["crossing"], 1, 0)
 
     def fake_execute(specs, settings, workers):
-        yield "episode", EpisodeResult(spec, 3, "timeout", {}, 0.0, None, True)
-        yield "cost", VideoCost()
+        yield EpisodeDone(EpisodeResult(spec, 3, "timeout", {}, 0.0, None, True))
+        yield WorkerCost(VideoCost())
 
     monkeypatch.setattr(runner_mod, "execute", fake_execute)
     run_batch(tmp_path / "run", video_enabled=True)

@@ -22,6 +22,7 @@ from robot_sf_gym_video._optional import is_available
 from robot_sf_gym_video.benchmark import cli
 from robot_sf_gym_video.benchmark import runner as runner_mod
 from robot_sf_gym_video.benchmark.config import VideoSettings
+from robot_sf_gym_video.benchmark.events import EpisodeDone, EpisodeFailed, WorkerCost, WorkersKnown
 from robot_sf_gym_video.benchmark.plan import EpisodeSpec, build_plan
 from robot_sf_gym_video.benchmark.ray_backend import EpisodeFailure, RaySummary
 from robot_sf_gym_video.benchmark.runner import run_batch
@@ -167,10 +168,10 @@ def test_failed_episode_is_a_summary_entry_not_a_record(tmp_path, monkeypatch, c
     first, second = build_plan(["crossing"], 2, 0)
 
     def fake_execute_ray(specs, settings, address):
-        yield "workers", 3
-        yield "failed", EpisodeFailure(first.episode_id, "WorkerCrashedError: node lost")
-        yield "episode", EpisodeResult(second, 3, "timeout", {"path_length_m": 1.0}, 0.1)
-        yield "cost", VideoCost()
+        yield WorkersKnown(3)
+        yield EpisodeFailed(EpisodeFailure(first.episode_id, "WorkerCrashedError: node lost"))
+        yield EpisodeDone(EpisodeResult(second, 3, "timeout", {"path_length_m": 1.0}, 0.1))
+        yield WorkerCost(VideoCost())
 
     monkeypatch.setattr(runner_mod, "require_ray", lambda: None)
     monkeypatch.setattr(runner_mod, "execute_ray", fake_execute_ray)
@@ -340,19 +341,12 @@ def test_episode_that_raises_is_a_failure_and_the_batch_goes_on(ray_cluster, tmp
     bad = EpisodeSpec("no-such-scenario", 0, 1, "no-such-scenario__1__0")
     settings = WorkerSettings(None, 5, "goal", None, None)
     events = list(execute_ray([bad, good], settings, max_retries=1))
-    kinds = [kind for kind, _ in events]
-    assert (
-        kinds[0] == "workers"
-        and kinds[-1] == "cost"
-        and sorted(kinds[1:-1])
-        == [
-            "episode",
-            "failed",
-        ]
-    )
-    (failure,) = [p for k, p in events if k == "failed"]
+    kinds = [type(event).__name__ for event in events]
+    assert kinds[0] == "WorkersKnown" and kinds[-1] == "WorkerCost"
+    assert sorted(kinds[1:-1]) == ["EpisodeDone", "EpisodeFailed"]
+    (failure,) = [e.failure for e in events if isinstance(e, EpisodeFailed)]
     assert failure.episode_id == bad.episode_id and "no-such-scenario" in failure.error
-    (result,) = [p for k, p in events if k == "episode"]
+    (result,) = [e.result for e in events if isinstance(e, EpisodeDone)]
     assert result.spec == good and result.steps == 5 and result.video is None
 
 
