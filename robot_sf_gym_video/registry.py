@@ -14,7 +14,7 @@ The registries themselves live next to what they name:
 - skip reasons: ``video.artifact.SKIPS``
 - encoders: ``video.encoder.ENCODERS``
 - outcomes: ``sim.snapshot.OUTCOME_REGISTRY``
-- built-in policies: ``policies.POLICIES``
+- built-in policies: ``policies.registry.POLICIES`` (also ``policies.POLICIES``)
 - run options (flags and config keys): ``benchmark.options.RUN_OPTIONS``
 
 This module imports nothing of the package but ``errors`` so that every layer, the physics

@@ -17,7 +17,7 @@ def env():
 
 
 def test_policy_names():
-    assert POLICY_NAMES == ("goal", "random", "zero")
+    assert POLICY_NAMES == ("goal", "social_force", "orca", "random", "zero")
 
 
 @pytest.mark.parametrize("name", POLICY_NAMES)
@@ -34,7 +34,8 @@ def test_builtin_policies_give_valid_actions(env, name):
 def test_unknown_name_lists_allowed(env):
     with pytest.raises(UsageError) as exc:
         make_policy("greedy", env)
-    assert "'greedy'" in str(exc.value) and "goal, random, zero" in str(exc.value)
+    assert "'greedy'" in str(exc.value)
+    assert "goal, social_force, orca, random, zero" in str(exc.value)
 
 
 def test_not_a_policy(env):

@@ -150,6 +150,7 @@ def _add_run(add: Callable[..., argparse.ArgumentParser]) -> None:
         _examples(
             "robot-sf-bench run --scenario crossing --episodes 2 --video --out results",
             "robot-sf-bench run --config batch.toml --resume",
+            "robot-sf-bench run --policy examples/my_policy.py:make_policy --out mine",
         ),
     )
     for option in RUN_OPTIONS.entries():  # one flag per declared option (options.py)

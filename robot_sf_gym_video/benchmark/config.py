@@ -80,7 +80,8 @@ class RunConfig:
         episodes: Episodes per scenario, >= 1.
         seed: Batch seed; episode seeds are derived from it.
         max_steps: Step limit per episode (None: the scenario's own limit).
-        policy: Robot policy name.
+        policy: The checked robot policy (``policies.spec.PolicySource``); given as a
+            spec string, a factory or a ready policy object.
         workers: Worker processes, >= 1 (1 runs in this process).
         video: How to film episodes; None when video is off (``video_enabled`` false or
             ``video_renderer="none"``).
@@ -100,7 +101,7 @@ class RunConfig:
     episodes: int = 1
     seed: int = 0
     max_steps: int | None = None
-    policy: str = "goal"
+    policy: Any = "goal"
     workers: int = 1
     video: VideoSettings | None = None
     resume: bool = False
@@ -110,6 +111,12 @@ class RunConfig:
     report: bool = False
     backend: str = "local"
     ray_address: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.policy, str):  # built directly (tests): resolve the spec here
+            from robot_sf_gym_video.policies.spec import resolve_policy
+
+            object.__setattr__(self, "policy", resolve_policy(self.policy))
 
     @property
     def video_on(self) -> bool:
@@ -134,6 +141,10 @@ class RunConfig:
             raise UsageError(
                 f"ray_address {values['ray_address']!r} needs backend 'ray' (--backend ray)"
             )
+        if values["workers"] > 1 or values["backend"] == "ray":
+            from robot_sf_gym_video.policies.spec import check_portable
+
+            check_portable(values["policy"])  # worker processes rebuild the policy
         video = None
         if values.pop("video_enabled") and values["video_renderer"] != "none":
             video = VideoSettings(values["video_renderer"], values["video_size"])

@@ -127,7 +127,7 @@ def build_manifest(
         "episodes": config.episodes,
         "seed": config.seed,
         "max_steps": config.max_steps,
-        "policy": {"spec": config.policy, "sha256": policy_sha256},
+        "policy": {"spec": config.policy.spec, "sha256": policy_sha256 or config.policy.sha256},
         "video": _video_settings(config),
     }
 

@@ -88,12 +88,17 @@ def _scenarios_file(name: str, value: Any) -> Path | None:
     return None if value is None else Path(value)
 
 
-def _policy(name: str, value: Any) -> str:
-    from robot_sf_gym_video.policies import POLICY_NAMES
+def _policy(name: str, value: Any) -> Any:
+    """Check a policy spec (or API factory/object) once, before any directory or episode."""
+    from robot_sf_gym_video.policies.spec import resolve_policy
 
-    if value not in POLICY_NAMES:
-        raise UsageError(f"policy {value!r} is not one of {', '.join(POLICY_NAMES)}")
-    return value
+    return resolve_policy(value)
+
+
+def _policy_names() -> tuple[str, ...]:
+    from robot_sf_gym_video.policies.registry import POLICY_NAMES
+
+    return POLICY_NAMES
 
 
 def _ray_address(name: str, value: Any) -> str | None:
@@ -217,12 +222,16 @@ RUN_OPTIONS: Registry[RunOption] = Registry(
         RunOption(
             name="policy",
             default="goal",
-            help="robot policy: goal (default), random, zero",
+            help=(
+                f"robot policy: {', '.join(_policy_names())} (default goal), "
+                "package.module:factory, path/to/file.py:factory or sb3:ALGO:model.zip "
+                "(see docs/policies.md)"
+            ),
             check=_policy,
             toml=(str,),
-            toml_expected="a policy name",
+            toml_expected="a policy spec string",
             flags=("--policy",),
-            cli={"metavar": "NAME"},
+            cli={"metavar": "SPEC"},
         ),
         RunOption(
             name="workers",

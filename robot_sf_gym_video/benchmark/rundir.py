@@ -126,9 +126,9 @@ def resume_run(paths: RunPaths, plan: Sequence[EpisodeSpec], config: RunConfig) 
     """Return what is left to run, rewriting the JSONL without stale lines first.
 
     An episode counts as complete when its record is valid, was made with the same policy
-    and step limit and, when video is on, has a ``video`` whose file exists with the
-    recorded size. Records of episodes outside this plan are kept untouched (so growing
-    ``--episodes`` on resume just adds episodes).
+    (spec and file hash) and step limit and, when video is on, has a ``video`` whose file
+    exists with the recorded size. Records of episodes outside this plan are kept untouched
+    (so growing ``--episodes`` on resume just adds episodes).
     """
     stale = remove_partial_videos(paths)
     if stale:
@@ -158,7 +158,10 @@ def resume_run(paths: RunPaths, plan: Sequence[EpisodeSpec], config: RunConfig) 
 def _is_complete(paths: RunPaths, record: Mapping[str, Any], config: RunConfig) -> bool:
     # With a run.json these settings were already compared as a whole (manifest.py);
     # the per-record checks are what is left for a run made before manifests existed.
-    if record.get("policy", config.policy) != config.policy:
+    policy = config.policy
+    if record.get("policy", policy.spec) != policy.spec:
+        return False
+    if record.get("policy_sha256") != policy.sha256:  # a changed file or model zip
         return False
     if record.get("max_steps", config.max_steps) != config.max_steps:
         return False

@@ -66,7 +66,7 @@ def run_batch(
     episodes: int = 1,
     seed: int = 0,
     max_steps: int | None = None,
-    policy: str = "goal",
+    policy: Any = "goal",
     workers: int = 1,
     video_enabled: bool = False,
     video_renderer: Literal["synthetic", "sim-view", "none"] = "synthetic",
@@ -89,7 +89,11 @@ def run_batch(
         seed: Batch seed; each episode's seed is derived from it, the scenario and the
             episode index, and recorded.
         max_steps: Step limit per episode (>= 1); None keeps the scenario's own limit.
-        policy: Robot policy: ``"goal"``, ``"random"`` or ``"zero"``.
+        policy: Robot policy: a spec string (a built-in name such as ``"goal"``,
+            ``"package.module:attr"``, ``"path/to/file.py:attr"`` or
+            ``"sb3:ALGO:path/to/model.zip"``), a factory ``attr(env)`` (any callable), or
+            a ready policy object with ``predict``. ``workers > 1`` and Ray need a spec
+            string or a picklable factory. See ``docs/policies.md``.
         workers: Worker processes (>= 1); 1 runs in this process.
         video_enabled: Film every episode to ``videos/<episode_id>.mp4``. Off by default.
         video_renderer: Frame source; ``"none"`` turns video off whatever ``video_enabled``.
@@ -109,10 +113,11 @@ def run_batch(
         The batch summary (episodes by outcome, videos, skips, timings, budget figures).
 
     Raises:
-        UsageError: a bad option, unknown scenario, malformed scenario file, a run
+        UsageError: a bad option or policy spec, unknown scenario, malformed scenario file, a run
             directory that cannot be created or already holds records (without
             ``resume``/``overwrite``); raised before any episode runs.
-        DependencyNotInstalled: ``backend="ray"`` without ray installed.
+        DependencyNotInstalled: ``backend="ray"`` without ray installed, or an ``sb3:``
+            policy without stable-baselines3.
     """
     arguments = locals()  # exactly the parameters: RUN_OPTIONS' names (a test checks)
     return run_config(RunConfig.build(**{name: arguments[name] for name in RUN_OPTIONS}))
@@ -275,7 +280,8 @@ class _Collector:
             metrics=result.metrics,
             wall_time_s=result.wall_time_s,
             base_seed=config.seed,
-            policy=config.policy,
+            policy=config.policy.spec,
+            policy_sha256=config.policy.sha256,
             max_steps=config.max_steps,
             video_renderer=config.video.renderer if config.video is not None else None,
             package_version=__version__,

@@ -26,6 +26,7 @@ from robot_sf_gym_video.benchmark.plan import EpisodeSpec
 from robot_sf_gym_video.benchmark.summary import VideoCost
 
 if TYPE_CHECKING:
+    from robot_sf_gym_video.policies.spec import PolicySource
     from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
 
 __all__ = ["Artifact", "EpisodeResult", "EpisodeWorker", "WorkerSettings"]
@@ -43,14 +44,15 @@ class WorkerSettings:
     Attributes:
         scenarios_file: User scenario file (absolute path) or None.
         max_steps: Step limit per episode, or None for the scenario's own.
-        policy: Policy name (``robot_sf_gym_video.policies.POLICY_NAMES``).
+        policy: The checked policy (``policies.spec.PolicySource``): a spec that each
+            process rebuilds, or a picklable factory.
         video: How to film (validated by ``RunConfig.build``); None when video is off.
         video_dir: Absolute ``DIR/videos`` when video is on, else None.
     """
 
     scenarios_file: str | None
     max_steps: int | None
-    policy: str
+    policy: PolicySource
     video: VideoSettings | None
     video_dir: str | None
 
@@ -144,9 +146,9 @@ class EpisodeWorker:
         obs, info = env.reset(seed=spec.seed, options={"scenario": spec.scenario})
         outer_s += time.perf_counter() - start
         if spec.scenario != self._scenario:  # the policy reads the scenario's layout
-            from robot_sf_gym_video.policies import make_policy
+            from robot_sf_gym_video.policies.spec import build_policy
 
-            self._policy = make_policy(self.settings.policy, env)
+            self._policy = build_policy(self.settings.policy, env)
             self._scenario = spec.scenario
         _reset_policy(self._policy, spec.seed)
         steps = 0

@@ -244,6 +244,24 @@ class Crowd:
             self._upper_mask = np.triu(np.ones((n, n), dtype=bool), 1)
         return self._upper_mask
 
+    def interaction(
+        self,
+        dx: np.ndarray,
+        dy: np.ndarray,
+        d: np.ndarray,
+        dvx: np.ndarray,
+        dvy: np.ndarray,
+        contact_m: float,
+        strength: float,
+        range_m: float,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Return the model's pair interaction (``_interaction``) for an agent outside the crowd.
+
+        The ``social_force`` robot policy moves by the same model as the pedestrians; it
+        asks the crowd for the forces rather than keeping a second copy of the formula.
+        """
+        return self._interaction(dx, dy, d, dvx, dvy, contact_m, strength, range_m)
+
     def _interaction(
         self,
         dx: np.ndarray,

@@ -38,7 +38,7 @@ def test_build_defaults(tmp_path):
         ({"workers": 0}, "workers must be >= 1"),
         ({"episodes": True}, "episodes must be an integer"),
         ({"video_renderer": "opengl"}, "video_renderer 'opengl' is not one of synthetic, sim-view"),
-        ({"policy": "smart"}, "'smart' is not one of"),
+        ({"policy": "smart"}, "policy 'smart' is not a built-in"),
         ({"resume": True, "overwrite": True}, "--resume and --overwrite"),
         ({"max_steps": 0}, "max_steps must be >= 1"),
         ({"scenarios": []}, "at least one scenario"),
@@ -90,7 +90,7 @@ def test_config_file_paths_relative_to_file(tmp_path):
         ("episodes = true\n", "key 'episodes' must be an integer"),
         ("episodes = [\n", "not valid TOML"),
         ("episodes = 0\n", "episodes must be >= 1"),
-        ('policy = "clever"\n', "policy 'clever' is not one of"),
+        ('policy = "clever"\n', "policy 'clever' is not a built-in"),
     ],
 )
 def test_config_file_errors_name_file_and_key(tmp_path, text, needle):

@@ -1,24 +1,21 @@
-"""Policies for the runner: built-in baselines and adapters for user policies.
+"""The simple built-in policies: ``goal`` (reactive, observation only), ``random``, ``zero``.
 
-- ``POLICIES``: the registry of built-in policies (``PolicySpec``: name, builder, summary);
-  ``POLICY_NAMES`` its names, ``("goal", "random", "zero")``.
-- ``make_policy(policy, env, seed=None)``: turn a name, a callable ``obs -> action`` or an
-  object with ``predict(obs)`` (stable-baselines3 style) into a callable
-  ``obs -> action``. Every returned policy also has ``reset(seed=None)``, which the runner
-  calls at the start of each episode.
 - ``GoalPolicy``: a reactive controller that sees only the observation (lidar, speeds, goal
   distance and bearing): it picks the free heading closest to the goal bearing, turns
   towards it and brakes for whatever is ahead.
-- ``RandomPolicy``, ``ZeroPolicy``, ``CallablePolicy``, ``PredictPolicy``.
+- ``RandomPolicy``: uniform random actions, reproducible from the episode seed.
+- ``ZeroPolicy``: always the zero action (a crowd-only baseline).
+- ``layout_of(env, name)``: the env's ``ObservationLayout``, or a ``UsageError`` naming the
+  policy that needs a SocialNav env.
+
+The classic social-navigation baselines live in ``policies/baselines.py``; every built-in
+is listed in ``policies/registry.py``.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
-import inspect
 import math
-from collections.abc import Callable
 from typing import Any
 
 import gymnasium as gym
@@ -26,22 +23,11 @@ import numpy as np
 
 from robot_sf_gym_video.env.observation import ObservationLayout
 from robot_sf_gym_video.errors import UsageError
-from robot_sf_gym_video.registry import Registry
 
-__all__ = [
-    "POLICIES",
-    "POLICY_NAMES",
-    "CallablePolicy",
-    "GoalPolicy",
-    "PolicySpec",
-    "PredictPolicy",
-    "RandomPolicy",
-    "ZeroPolicy",
-    "make_policy",
-]
+__all__ = ["GoalPolicy", "RandomPolicy", "ZeroPolicy", "layout_of", "wrap_angle"]
 
 
-def _wrap(angle: np.ndarray | float) -> np.ndarray | float:
+def wrap_angle(angle: np.ndarray | float) -> np.ndarray | float:
     """Wrap angles to ``[-pi, pi)``."""
     return (angle + np.pi) % (2.0 * np.pi) - np.pi
 
@@ -110,14 +96,14 @@ class GoalPolicy:
         # Progress each heading promises: clear distance (up to the lookahead or the goal)
         # times the cosine of its deviation from the goal bearing.
         reach = np.minimum(free, min(self.lookahead_m, o.goal_distance_m))
-        progress = reach * np.cos(_wrap(candidates - bearing))
+        progress = reach * np.cos(wrap_angle(candidates - bearing))
         best = int(np.argmax(progress))
         if progress[0] >= 0.9 * progress[best]:
             best = 0  # the goal bearing itself is (nearly) as good: take it
         heading = float(candidates[best])
         if progress[best] < 0.1:  # boxed in: stop and face the goal until it clears
             heading = bearing
-        error = float(_wrap(heading))
+        error = float(wrap_angle(heading))
         angular = self.turn_gain * error / self.layout.max_angular_speed_radps
 
         clearance_ahead = float(free[1]) - 0.05
@@ -173,128 +159,12 @@ class ZeroPolicy:
         return self._action.copy()
 
 
-class CallablePolicy:
-    """Adapter for a user function ``obs -> action``."""
-
-    def __init__(self, fn: Callable[[np.ndarray], Any]) -> None:
-        self.fn = fn
-
-    def reset(self, seed: int | None = None) -> None:
-        """Forward to the function's own ``reset(seed=...)`` when it has one."""
-        reset = getattr(self.fn, "reset", None)
-        if callable(reset):
-            reset(seed=seed)
-
-    def __call__(self, obs: np.ndarray) -> np.ndarray:
-        """Call the function and return its action as a float32 array."""
-        return np.asarray(self.fn(obs), dtype=np.float32)
-
-
-class PredictPolicy:
-    """Adapter for objects with ``predict(obs)`` (stable-baselines3 models and the like).
-
-    ``predict`` may return ``(action, state)`` or just the action; models whose
-    ``predict`` accepts ``deterministic`` are asked for deterministic actions, as an
-    evaluation should be.
-    """
-
-    def __init__(self, model: Any) -> None:
-        self.model = model
-        try:
-            params = inspect.signature(model.predict).parameters
-        except (TypeError, ValueError):
-            params = {}
-        self._kwargs = (
-            {"deterministic": True}
-            if "deterministic" in params
-            or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-            else {}
-        )
-
-    def reset(self, seed: int | None = None) -> None:
-        """Nothing to reset (stateless adapter)."""
-
-    def __call__(self, obs: np.ndarray) -> np.ndarray:
-        """Ask the model for an action."""
-        result = self.model.predict(obs, **self._kwargs)
-        if isinstance(result, tuple):
-            result = result[0]
-        return np.asarray(result, dtype=np.float32)
-
-
-def _layout_of(env: gym.Env[Any, Any]) -> ObservationLayout:
+def layout_of(env: gym.Env[Any, Any], name: str = "goal") -> ObservationLayout:
+    """Return the observation layout of a SocialNav env (wrappers are fine)."""
     layout = getattr(getattr(env, "unwrapped", env), "observation_layout", None)
     if not isinstance(layout, ObservationLayout):
         raise UsageError(
-            "policy 'goal' needs a SocialNav env (robot_sf_gym_video/SocialNav-v0); "
+            f"policy {name!r} needs a SocialNav env (robot_sf_gym_video/SocialNav-v0); "
             f"got {type(getattr(env, 'unwrapped', env)).__name__}"
         )
     return layout
-
-
-def make_policy(
-    policy: str | Callable[[np.ndarray], Any] | Any,
-    env: gym.Env[Any, Any],
-    *,
-    seed: int | None = None,
-) -> Callable[[np.ndarray], np.ndarray]:
-    """Build a callable ``obs -> action`` for ``env``.
-
-    Args:
-        policy: ``"goal"``, ``"random"`` or ``"zero"``; a callable ``obs -> action``; or an
-            object with ``predict(obs)``.
-        env: The env the policy acts in (wrappers are fine).
-        seed: Seed of the ``random`` policy (see ``RandomPolicy``).
-
-    Returns:
-        A callable with a ``reset(seed=None)`` method.
-
-    Raises:
-        UsageError: Unknown name or an object that is neither callable nor has ``predict``.
-    """
-    if isinstance(policy, str):
-        return POLICIES.get(policy).build(env, seed)
-    if callable(getattr(policy, "predict", None)):
-        return PredictPolicy(policy)
-    if callable(policy):
-        return CallablePolicy(policy)
-    raise UsageError(
-        f"policy must be one of {', '.join(POLICY_NAMES)}, a callable obs -> action or an "
-        f"object with predict(obs); got {type(policy).__name__}"
-    )
-
-
-@dataclasses.dataclass(frozen=True)
-class PolicySpec:
-    """A built-in policy: its name and how to build it for an env.
-
-    Attributes:
-        name: What ``--policy`` / ``policy=`` selects and what records carry.
-        build: ``build(env, seed) -> policy``; the policy is a callable ``obs -> action``
-            with ``reset(seed=None)``.
-        summary: One line for the docs and ``--help``.
-    """
-
-    name: str
-    build: Callable[[gym.Env[Any, Any], int | None], Any]
-    summary: str = ""
-
-
-#: The built-in policies (a plug-in policy is a spec string, not a registry entry).
-POLICIES: Registry[PolicySpec] = Registry(
-    "policy",
-    [
-        PolicySpec(
-            "goal",
-            lambda env, seed: GoalPolicy(_layout_of(env)),
-            "reactive: the free heading closest to the goal (default)",
-        ),
-        PolicySpec(
-            "random",
-            lambda env, seed: RandomPolicy(env.action_space, seed),
-            "uniform samples of the action space",
-        ),
-        PolicySpec("zero", lambda env, seed: ZeroPolicy(env.action_space), "stand still"),
-    ],
-)
-POLICY_NAMES: tuple[str, ...] = POLICIES.names()
