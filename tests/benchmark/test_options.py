@@ -15,6 +15,7 @@ from robot_sf_gym_video.benchmark.config import (
 )
 from robot_sf_gym_video.benchmark.options import RUN_OPTIONS
 from robot_sf_gym_video.benchmark.runner import run_batch
+from robot_sf_gym_video.policies.spec import PolicySource
 
 # One valid sample per option: (CLI arguments, TOML line, the RunConfig attribute it sets,
 # its expected value). A new option without a sample here fails test_every_option_sampled.
@@ -29,7 +30,12 @@ SAMPLES = {
     "episodes": (["--episodes", "3"], "episodes = 3", "episodes", 3),
     "seed": (["--seed", "7"], "seed = 7", "seed", 7),
     "max_steps": (["--max-steps", "9"], "max_steps = 9", "max_steps", 9),
-    "policy": (["--policy", "zero"], 'policy = "zero"', "policy", "zero"),
+    "policy": (
+        ["--policy", "zero"],
+        'policy = "zero"',
+        "policy",
+        PolicySource(spec="zero", kind="builtin", target="zero"),
+    ),
     "workers": (["--workers", "2"], "workers = 2", "workers", 2),
     "video_enabled": (["--video"], "video_enabled = true", "video", VideoSettings("synthetic")),
     "video_renderer": (
