@@ -221,7 +221,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from robot_sf_gym_video.records.validate import validate_run
+    from robot_sf_gym_video.benchmark.validate import validate_run
 
     problems = validate_run(args.path, decode=args.decode)
     for problem in problems:

@@ -259,8 +259,7 @@ def start_manifest(
 
 
 def _diff_records(run_dir: str | os.PathLike[str], manifest: Mapping[str, Any]) -> list[str]:
-    from robot_sf_gym_video.records.jsonl import read_records
-    from robot_sf_gym_video.records.validate import RECORDS_FILENAME
+    from robot_sf_gym_video.records.jsonl import RECORDS_FILENAME, read_records
 
     records = [r for _, r in read_records(Path(run_dir) / RECORDS_FILENAME).records]
     if not records:

@@ -23,9 +23,8 @@ from robot_sf_gym_video.benchmark.config import RunConfig
 from robot_sf_gym_video.benchmark.plan import EpisodeSpec
 from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.fileops import remove_temps
-from robot_sf_gym_video.records.jsonl import read_records, rewrite_records
+from robot_sf_gym_video.records.jsonl import RECORDS_FILENAME, read_records, rewrite_records
 from robot_sf_gym_video.records.schema import record_errors
-from robot_sf_gym_video.records.validate import RECORDS_FILENAME
 
 __all__ = ["ResumeState", "RunPaths", "prepare_run_dir", "remove_partial_videos", "resume_run"]
 

@@ -4,8 +4,9 @@
 - ``schema``: the packaged JSON Schema, ``check_record`` / ``record_errors``.
 - ``jsonl``: ``RecordWriter`` (atomic fsynced appends), ``read_records`` (torn-tail
   tolerant), ``rewrite_records`` (atomic replace).
-- ``validate``: ``validate_run`` behind ``robot-sf-bench validate``.
-- ``decode``: ``count_frames`` (PyAV or the bundled ffmpeg).
+
+Plain data only: nothing here opens a video. Checking a run's files against its records
+(sizes, digests, decoded frame counts) is ``benchmark.validate`` / ``benchmark.decode``.
 """
 
 from robot_sf_gym_video.records.jsonl import RecordWriter, read_records, rewrite_records

@@ -28,6 +28,7 @@ from typing import Any
 from robot_sf_gym_video.fileops import atomic_writer
 
 __all__ = [
+    "RECORDS_FILENAME",
     "LineProblem",
     "ReadResult",
     "RecordWriter",
@@ -38,6 +39,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: File name of a run's records inside its run directory.
+RECORDS_FILENAME = "episodes.jsonl"
 
 
 def dumps_record(record: Mapping[str, Any]) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.fileops import atomic_write
-from robot_sf_gym_video.records.validate import RECORDS_FILENAME
+from robot_sf_gym_video.records.jsonl import RECORDS_FILENAME
 from robot_sf_gym_video.report.loader import read_episodes
 from robot_sf_gym_video.report.model import DEFAULT_FPS, EpisodeRow, build_row
 from robot_sf_gym_video.report.run_summary import CSV_COLUMNS, MetricRow, summarize_metrics

@@ -10,9 +10,9 @@ from robot_sf_gym_video.benchmark.events import EpisodeDone, VideoDone, WorkerCo
 from robot_sf_gym_video.benchmark.plan import build_plan
 from robot_sf_gym_video.benchmark.runner import run_batch
 from robot_sf_gym_video.benchmark.summary import VideoCost
+from robot_sf_gym_video.benchmark.validate import validate_run
 from robot_sf_gym_video.benchmark.worker import EpisodeResult
 from robot_sf_gym_video.records.schema import record_errors
-from robot_sf_gym_video.records.validate import validate_run
 
 from .conftest import records_of, run_python
 

@@ -14,8 +14,8 @@ from robot_sf_gym_video.benchmark.manifest import (
     scenario_sha256,
 )
 from robot_sf_gym_video.benchmark.runner import run_batch
+from robot_sf_gym_video.benchmark.validate import validate_run
 from robot_sf_gym_video.errors import UsageError
-from robot_sf_gym_video.records.validate import validate_run
 from robot_sf_gym_video.sim.scenarios import load_scenario
 
 from .conftest import records_of

@@ -27,8 +27,8 @@ from robot_sf_gym_video.benchmark.plan import EpisodeSpec, build_plan
 from robot_sf_gym_video.benchmark.ray_backend import EpisodeFailure, RaySummary
 from robot_sf_gym_video.benchmark.runner import run_batch
 from robot_sf_gym_video.benchmark.summary import VideoCost
+from robot_sf_gym_video.benchmark.validate import validate_run
 from robot_sf_gym_video.benchmark.worker import EpisodeResult, WorkerSettings
-from robot_sf_gym_video.records.validate import validate_run
 
 from .conftest import records_of, run_python, without_timings
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from robot_sf_gym_video.benchmark import cli
+from robot_sf_gym_video.benchmark.decode import count_frames
 from robot_sf_gym_video.benchmark.runner import run_batch
-from robot_sf_gym_video.records.decode import count_frames
+from robot_sf_gym_video.benchmark.validate import validate_run
 from robot_sf_gym_video.records.schema import record_errors
-from robot_sf_gym_video.records.validate import validate_run
 
 from .conftest import REPO, records_of, run_python, without_timings
 

@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 
+from robot_sf_gym_video.benchmark.validate import validate_run
 from robot_sf_gym_video.records.model import comparable
-from robot_sf_gym_video.records.validate import validate_run
 
 from .conftest import EXAMPLES, count_frames, printed_videos
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from robot_sf_gym_video.records.validate import validate_run
+from robot_sf_gym_video.benchmark.validate import validate_run
 
 from .conftest import EXAMPLES, count_frames
 

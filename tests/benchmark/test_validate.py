@@ -5,9 +5,9 @@ import av
 import numpy as np
 import pytest
 
-from robot_sf_gym_video.records import decode
-from robot_sf_gym_video.records.decode import DecodeError, count_frames
-from robot_sf_gym_video.records.validate import validate_run
+from robot_sf_gym_video.benchmark import decode
+from robot_sf_gym_video.benchmark.decode import DecodeError, count_frames
+from robot_sf_gym_video.benchmark.validate import validate_run
 from robot_sf_gym_video.video.naming import episode_id
 
 

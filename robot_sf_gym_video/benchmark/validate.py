@@ -8,6 +8,9 @@ Checks, per line: JSON, the episode schema, a unique ``episode_id`` that matches
 inside the run directory, exists, its size equals ``filesize_bytes`` and its SHA-256 equals
 ``sha256``; with ``decode`` also the decoded frame count. A torn last line is a problem here
 (resume only warns about it).
+
+This lives in the benchmark layer, not in ``records/``, because it reads and decodes
+video files: ``records/`` stays plain data (model, schema, JSONL).
 """
 
 from __future__ import annotations
@@ -18,14 +21,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from robot_sf_gym_video.benchmark.decode import DecodeError, count_frames
 from robot_sf_gym_video.errors import UsageError
-from robot_sf_gym_video.records.decode import DecodeError, count_frames
-from robot_sf_gym_video.records.jsonl import read_records
+from robot_sf_gym_video.records.jsonl import RECORDS_FILENAME, read_records
 from robot_sf_gym_video.records.schema import record_errors
 
 __all__ = ["RECORDS_FILENAME", "file_sha256", "resolve_run_paths", "validate_run"]
-
-RECORDS_FILENAME = "episodes.jsonl"
 
 
 def resolve_run_paths(path: str | os.PathLike[str]) -> tuple[Path, Path]:
