@@ -10,13 +10,13 @@ import typing
 import pytest
 
 from robot_sf_gym_video import policies
-from robot_sf_gym_video.benchmark import cli, schema_enums
+from robot_sf_gym_video.benchmark import cli, schema_sync
 from robot_sf_gym_video.benchmark.config import VIDEO_RENDERERS
 from robot_sf_gym_video.env import social_nav_env
 from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.registry import Registry
 from robot_sf_gym_video.render import RENDERER_NAMES, create_renderer
-from robot_sf_gym_video.render.registry import RENDERERS
+from robot_sf_gym_video.render.registry import RENDERERS, RendererChoice, RendererName
 from robot_sf_gym_video.sim.snapshot import OUTCOME_REGISTRY, OUTCOMES
 from robot_sf_gym_video.video import wrapper
 from robot_sf_gym_video.video.artifact import RENDERER_LABELS, SKIP_REASONS, SKIPS, VideoSkip
@@ -42,12 +42,30 @@ def test_tuples_derive_from_their_registries():
     assert policies.POLICIES.names() == policies.POLICY_NAMES
 
 
+def _literal_values(hint) -> tuple:
+    """The values of the ``Literal`` types inside ``hint`` (``Optional`` and unions too)."""
+    if typing.get_origin(hint) is typing.Literal:
+        return typing.get_args(hint)
+    return tuple(v for arg in typing.get_args(hint) for v in _literal_values(arg))
+
+
+def test_renderer_literals_equal_the_registry():
+    assert typing.get_args(RendererName) == RENDERER_NAMES
+    assert typing.get_args(RendererChoice) == VIDEO_RENDERERS
+
+
 def test_wrapper_literals_equal_their_registries():
     hints = typing.get_type_hints(wrapper.VideoArtifactWrapper.__init__)
-    assert typing.get_args(hints["renderer"]) == wrapper.RENDERER_CHOICES
-    assert typing.get_args(hints["finalize"]) == wrapper.FINALIZE_MODES
+    assert _literal_values(hints["renderer"]) == wrapper.RENDERER_CHOICES
+    assert _literal_values(hints["finalize"]) == wrapper.FINALIZE_MODES
     if "encoder" in hints:
-        assert typing.get_args(hints["encoder"]) == ENCODER_CHOICES
+        assert _literal_values(hints["encoder"]) == ENCODER_CHOICES
+
+
+def test_every_renderer_has_a_default_size():
+    for spec in RENDERERS.entries():
+        width_px, height_px = spec.default_size()
+        assert width_px % 2 == 0 and height_px % 2 == 0
 
 
 def _choices(parser, *path):
@@ -65,29 +83,29 @@ def test_cli_choices_equal_their_registries():
 
 
 @pytest.mark.parametrize(
-    "file", schema_enums.schema_files(), ids=lambda f: f"{f.parent.name}/{f.name}"
+    "file", schema_sync.schema_files(), ids=lambda f: f"{f.parent.name}/{f.name}"
 )
 def test_every_schema_enum_equals_its_registry(file):
-    assert schema_enums.enum_problems(file) == []
+    assert schema_sync.enum_problems(file) == []
 
 
 def test_both_schema_copies_exist():
-    names = [f"{f.parent.parent.name}/{f.name}" for f in schema_enums.schema_files()]
+    names = [f"{f.parent.parent.name}/{f.name}" for f in schema_sync.schema_files()]
     assert any(n.startswith("robot_sf_gym_video/") for n in names)  # packaged copy
     assert len(names) >= 2
 
 
-@pytest.mark.parametrize("source", schema_enums.schema_files(), ids=lambda f: f.name)
+@pytest.mark.parametrize("source", schema_sync.schema_files(), ids=lambda f: f.name)
 def test_sync_rewrites_only_the_stale_enum(tmp_path, source):
     text = source.read_text(encoding="utf-8")
     stale = text.replace('"encode-error"', '"encode-error", "gone"', 1)
     assert stale != text
     copy = tmp_path / source.name
     copy.write_text(stale, encoding="utf-8")
-    assert schema_enums.enum_problems(copy)
-    assert schema_enums.sync_enums(copy) is True
+    assert schema_sync.enum_problems(copy)
+    assert schema_sync.sync_enums(copy) is True
     assert copy.read_text(encoding="utf-8") == text  # every other byte kept
-    assert schema_enums.sync_enums(copy) is False
+    assert schema_sync.sync_enums(copy) is False
 
 
 def test_every_renderer_entry_builds_and_names_itself():
@@ -107,3 +125,9 @@ def test_every_skip_reason_makes_a_valid_skip():
         )
     with pytest.raises(ValueError):
         VideoSkip("nope", "", "synthetic", 0)
+
+
+def test_top_level_schemas_are_copies_and_main_check_passes(capsys):
+    assert schema_sync.copy_problems() == []
+    assert schema_sync.main(["--check"]) == 0
+    assert capsys.readouterr().out == ""

@@ -148,11 +148,9 @@ def _video_settings(config: RunConfig) -> dict[str, Any]:
 
 
 def _default_size(renderer: str) -> tuple[int, int]:
-    if renderer == "sim-view":
-        from robot_sf_gym_video.render.sim_view import DEFAULT_SIZE
-    else:
-        from robot_sf_gym_video.render.synthetic import DEFAULT_SIZE
-    return DEFAULT_SIZE
+    from robot_sf_gym_video.render.registry import RENDERERS
+
+    return RENDERERS.get(renderer).default_size()
 
 
 def write_manifest(run_dir: str | os.PathLike[str], manifest: Mapping[str, Any]) -> Path:

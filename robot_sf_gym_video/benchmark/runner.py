@@ -48,6 +48,7 @@ from robot_sf_gym_video.benchmark.worker import EpisodeResult, WorkerSettings
 from robot_sf_gym_video.records.jsonl import RecordWriter
 from robot_sf_gym_video.records.model import EpisodeRecord
 from robot_sf_gym_video.records.schema import check_record
+from robot_sf_gym_video.render.registry import RendererChoice
 from robot_sf_gym_video.video.artifact import no_result_skip
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def run_batch(
     policy: Any = "goal",
     workers: int = 1,
     video_enabled: bool = False,
-    video_renderer: Literal["synthetic", "sim-view", "none"] = "synthetic",
+    video_renderer: RendererChoice = "synthetic",
     resume: bool = False,
     overwrite: bool = False,
     scenarios_file: str | os.PathLike[str] | None = None,

@@ -5,9 +5,13 @@
   renderer tuple, ``Literal``, CLI ``choices=`` and schema enum derives from it or is
   checked against it (``tests/test_registries.py``).
 - ``RENDERER_NAMES``: the registry's names (``"synthetic"``, ``"sim-view"``).
+- ``RendererName`` / ``RendererChoice``: the same names as ``Literal`` types (plus
+  ``"none"`` for "no video"), for signatures; a ``Literal`` cannot be computed, so
+  ``tests/test_registries.py`` checks that they equal the registry.
 
 Adding a renderer is a module with the class (``Renderer`` protocol, ``render.base``) plus
-one entry here; ``python -m robot_sf_gym_video.benchmark.schema_enums`` then writes the new
+one entry here (and its name in the two ``Literal`` types below);
+``python -m robot_sf_gym_video.benchmark.schema_sync`` then writes the new
 name into the episode schemas (``docs/design.md``).
 """
 
@@ -15,10 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+from typing import Literal
 
 from robot_sf_gym_video.registry import Registry
 
-__all__ = ["RENDERERS", "RENDERER_NAMES", "RendererSpec"]
+__all__ = ["RENDERERS", "RENDERER_NAMES", "RendererChoice", "RendererName", "RendererSpec"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +55,10 @@ class RendererSpec:
         module, _, attr = self.factory.partition(":")
         return getattr(importlib.import_module(module), attr)
 
+    def default_size(self) -> tuple[int, int]:
+        """Return the ``DEFAULT_SIZE`` of the renderer's module (without building one)."""
+        return importlib.import_module(self.factory.partition(":")[0]).DEFAULT_SIZE
+
 
 RENDERERS: Registry[RendererSpec] = Registry(
     "renderer",
@@ -70,3 +79,6 @@ RENDERERS: Registry[RendererSpec] = Registry(
     ],
 )
 RENDERER_NAMES: tuple[str, ...] = RENDERERS.names()
+RendererName = Literal["synthetic", "sim-view"]
+#: ``renderer=`` / ``video_renderer=`` values: a renderer name, or ``"none"`` (no video).
+RendererChoice = Literal["synthetic", "sim-view", "none"]

@@ -33,7 +33,7 @@ import gymnasium as gym
 import numpy as np
 
 from robot_sf_gym_video.errors import UsageError
-from robot_sf_gym_video.render.registry import RENDERER_NAMES
+from robot_sf_gym_video.render.registry import RENDERER_NAMES, RendererChoice
 from robot_sf_gym_video.sim.snapshot import pack_snapshot
 from robot_sf_gym_video.video._util import RecorderDiedError
 from robot_sf_gym_video.video.artifact import VideoSkip, log_skip, no_result_skip
@@ -147,7 +147,7 @@ class VideoArtifactWrapper(gym.Wrapper):
     def __init__(
         self,
         env: gym.Env,
-        renderer: Literal["synthetic", "sim-view", "none"] = "synthetic",
+        renderer: RendererChoice = "synthetic",
         video_dir: str | os.PathLike[str] = "videos",
         enabled: bool = True,
         fps: float | None = None,

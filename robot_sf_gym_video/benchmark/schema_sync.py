@@ -1,4 +1,4 @@
-"""The episode schemas' enums, derived from the package's registries.
+"""The episode schemas kept in step: enums from the registries, one source for both copies.
 
 - ``SCHEMA_ENUMS``: JSON path of every enum in the episode schemas -> the registry names it
   must equal (outcomes, renderers, renderer labels, skip reasons).
@@ -8,11 +8,15 @@
   registry, or that no registry claims.
 - ``sync_enums(path)``: rewrite the differing enums in place (only the enum lists change;
   the rest of the file keeps its bytes).
-- ``main(argv)``: ``python -m robot_sf_gym_video.benchmark.schema_enums [--check]``.
+- ``copy_problems()`` / ``copy_schemas()``: the repository's top-level ``schemas/`` must be
+  byte-identical copies of the packaged ones (the packaged file is the one to edit).
+- ``main(argv)``: ``python -m robot_sf_gym_video.benchmark.schema_sync [--check]``: write
+  the enums into the packaged schemas, then copy them to ``schemas/``.
 
 Why generated: a JSON Schema file cannot import a Python tuple, and hand-copying names
 into four files is how they drift. Adding a renderer or skip reason is one registry entry
-plus running this module; ``tests/test_registries.py`` fails until the schemas agree.
+plus running this module; a record field is one edit of the packaged schema plus running
+it. ``tests/test_registries.py`` and ``tests/records/test_schema.py`` fail until they agree.
 """
 
 from __future__ import annotations
@@ -24,7 +28,15 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SCHEMA_ENUMS", "enum_problems", "main", "schema_files", "sync_enums"]
+__all__ = [
+    "SCHEMA_ENUMS",
+    "copy_problems",
+    "copy_schemas",
+    "enum_problems",
+    "main",
+    "schema_files",
+    "sync_enums",
+]
 
 
 def _outcomes() -> tuple[str, ...]:
@@ -64,12 +76,48 @@ SCHEMA_ENUMS: dict[str, Callable[[], tuple[str, ...]]] = {
 _ENUM_TEXT = re.compile(r'"enum"(\s*):(\s*)\[[^\]]*\]')
 
 
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _packaged() -> list[Path]:
+    return sorted((_PACKAGE_DIR / "schemas").glob("episode.schema.*.json"))
+
+
+def _top_level_dir() -> Path | None:
+    """Return the checkout's ``schemas/`` (None after a plain install: it does not exist)."""
+    folder = _PACKAGE_DIR.parent / "schemas"
+    return folder if folder.is_dir() else None
+
+
 def schema_files() -> list[Path]:
     """Return the episode schema files: packaged ones, then the checkout's top-level ones."""
-    package_dir = Path(__file__).resolve().parent.parent
-    files = sorted((package_dir / "schemas").glob("episode.schema.*.json"))
-    files += sorted((package_dir.parent / "schemas").glob("episode.schema.*.json"))
-    return files
+    top = _top_level_dir()
+    return _packaged() + (sorted(top.glob("episode.schema.*.json")) if top else [])
+
+
+def copy_problems() -> list[str]:
+    """Return one line per top-level schema that is not a copy of the packaged one."""
+    top = _top_level_dir()
+    if top is None:
+        return []
+    problems = []
+    for source in _packaged():
+        copy = top / source.name
+        if not copy.is_file() or copy.read_bytes() != source.read_bytes():
+            problems.append(f"{copy} differs from {source} (the packaged file is the source)")
+    return problems
+
+
+def copy_schemas() -> list[Path]:
+    """Copy each packaged schema to the top-level ``schemas/``; return the files written."""
+    top = _top_level_dir()
+    written = []
+    for source in _packaged() if top is not None else []:
+        copy = top / source.name
+        if not copy.is_file() or copy.read_bytes() != source.read_bytes():
+            copy.write_bytes(source.read_bytes())
+            written.append(copy)
+    return written
 
 
 def _enums(node: Any, path: str = "$") -> Iterator[tuple[str, list[Any]]]:
@@ -98,7 +146,7 @@ def enum_problems(file: Path) -> list[str]:
         if expected is None:
             problems.append(
                 f"{file}: enum at {path} has no registry; add it to SCHEMA_ENUMS in "
-                "robot_sf_gym_video/benchmark/schema_enums.py"
+                "robot_sf_gym_video/benchmark/schema_sync.py"
             )
         elif tuple(values) != expected:
             problems.append(f"{file}: enum at {path} is {values}, its registry says {[*expected]}")
@@ -145,12 +193,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report differences, write nothing")
     args = parser.parse_args(argv)
-    problems = [line for file in schema_files() for line in enum_problems(file)]
     if not args.check:
-        for file in schema_files():
+        for file in _packaged():
             if sync_enums(file):
                 print(f"updated {file}")
-        problems = [line for file in schema_files() for line in enum_problems(file)]
+        for file in copy_schemas():
+            print(f"updated {file}")
+    problems = [line for file in schema_files() for line in enum_problems(file)]
+    problems += copy_problems()
     for line in problems:
         print(line)
     return 1 if problems else 0
