@@ -214,6 +214,7 @@ class EpisodeWorker:
             max_episode_steps=settings.max_steps,
         )
         if settings.video is not None:
+            from robot_sf_gym_video.video.options import RecorderOptions
             from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
 
             start = time.perf_counter()
@@ -224,6 +225,7 @@ class EpisodeWorker:
                 video_dir=settings.video_dir,
                 finalize="background",
                 video_size=settings.video.size,
+                recorder_options=RecorderOptions(warn_existing_videos=False),
             )
             self.cost.setup_s += time.perf_counter() - start
             env = self._wrapper

@@ -26,7 +26,6 @@ import weakref
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from robot_sf_gym_video._optional import is_available
 from robot_sf_gym_video.video._util import grow_pipe
 from robot_sf_gym_video.video.writer import (
     DEFAULT_ENCODER_SETTINGS,
@@ -40,6 +39,7 @@ __all__ = [
     "EncoderStatus",
     "FfmpegStreamWriter",
     "ffmpeg_command",
+    "moviepy_status",
     "probe_encoder",
 ]
 
@@ -92,9 +92,9 @@ _probe_lock = threading.Lock()
 def probe_encoder() -> EncoderStatus:
     """Return whether MP4 encoding works here; the probe runs once per process.
 
-    Checks, in order: moviepy importable (without importing it: ``find_spec`` only),
-    ``imageio_ffmpeg.get_ffmpeg_exe()`` resolves, and ``ffmpeg -encoders`` runs and lists
-    libx264. The result is cached per value of ``IMAGEIO_FFMPEG_EXE`` so a test that points
+    Checks that ``imageio_ffmpeg.get_ffmpeg_exe()`` resolves and that ``ffmpeg -encoders``
+    runs and lists libx264. moviepy is checked apart (``moviepy_status``), only where a
+    path needs it. The result is cached per value of ``IMAGEIO_FFMPEG_EXE`` so a test that points
     it elsewhere gets a fresh probe.
     """
     key = os.environ.get("IMAGEIO_FFMPEG_EXE")
@@ -107,14 +107,33 @@ def probe_encoder() -> EncoderStatus:
         return status
 
 
+_moviepy_cache: list[EncoderStatus] = []
+
+
+def moviepy_status() -> EncoderStatus:
+    """Return whether moviepy's streaming writer can be imported (checked once per process).
+
+    The module is really imported (``find_spec`` would miss a broken install), but only
+    on a path that needs it, so SocialNav runs encoding through PyAV never pay for it.
+    """
+    with _probe_lock:
+        if not _moviepy_cache:
+            try:
+                from moviepy.video.io.ffmpeg_writer import FFMPEG_VideoWriter  # noqa: F401
+            except Exception as exc:  # ImportError, or a broken install failing on import
+                status = EncoderStatus(
+                    False,
+                    None,
+                    "moviepy-missing",
+                    f'moviepy is not importable ({exc!r}); run: pip install "moviepy>=2"',
+                )
+            else:
+                status = EncoderStatus(True, None, None, "moviepy importable")
+            _moviepy_cache.append(status)
+        return _moviepy_cache[0]
+
+
 def _probe_uncached() -> EncoderStatus:
-    if not is_available("moviepy"):
-        return EncoderStatus(
-            False,
-            None,
-            "moviepy-missing",
-            'moviepy is not importable; run: pip install "moviepy>=2"',
-        )
     try:
         import imageio_ffmpeg
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from robot_sf_gym_video.errors import UsageError
 
-__all__ = ["MAX_COMPONENT_CHARS", "episode_id", "sanitize_component", "video_path"]
+__all__ = ["MAX_COMPONENT_CHARS", "clip_id", "episode_id", "sanitize_component", "video_path"]
 
 #: Longest sanitised component; longer ones are cut and get a short digest so they stay
 #: unique and the file name (plus the temporary ``.partial`` suffix) stays below the
@@ -85,3 +85,14 @@ def video_path(video_dir: str | os.PathLike[str], episode_id: str) -> Path:
     if joined.parent != base_abs or joined.name != name:
         raise UsageError(f"video file name {name!r} would leave video_dir {str(base)!r}")
     return base / name
+
+
+def clip_id(scenario: object, first_step: int, k: int) -> str:
+    """Return ``"<scenario>__clip-<first_step>__<k>"``: never an episode id's shape.
+
+    Args:
+        scenario: Scenario name (or env id / ``name_prefix``).
+        first_step: Global step index of the clip's first frame.
+        k: The clip's number in the wrapper's life (0, 1, ...).
+    """
+    return f"{sanitize_component(scenario)}__clip-{int(first_step)}__{int(k)}"

@@ -232,6 +232,10 @@ class RecorderLoop:
         if source.error is not None:
             self.encoder.fail("encode-error", source.error)
 
+    def scene(self, static: StaticScene | None) -> None:
+        """Take a new static scene inside the current file (a clip spanning a reset)."""
+        self.source.begin(static)
+
     def frames(self, items: Iterable[Any]) -> None:
         """Draw (or take) and encode each item; frames after a failure are dropped."""
         encoder, source = self.encoder, self.source

@@ -9,9 +9,10 @@
   where no child process may be started (a daemonic process).
 
 Messages, in order: ``begin(episode_id, final_path, report_path, static)``, ``frames``
-(a batch of pushed items), ``end(steps)``, ``discard``, ``quit``. On the pipe they are one
-tag byte each: ``S`` + ``<I`` count, ``count`` x ``<I`` lengths and the packed snapshots back
-to back; ``B`` + pickled arguments; ``E`` + ASCII steps; ``D``; ``Q``. One pipe write and one
+(a batch of pushed items), ``scene(static)`` (a clip that runs on into a new episode),
+``end(steps)``, ``discard``, ``quit``. On the pipe they are one tag byte each: ``S`` +
+``<I`` count, ``count`` x ``<I`` lengths and the packed snapshots back to back; ``B`` and
+``C`` + pickled arguments; ``E`` + ASCII steps; ``D``; ``Q``. One pipe write and one
 recorder wake-up per batch instead of per step is most of what the hand-over saves.
 
 Both transports are bounded (the OS pipe, grown to 1 MiB; the queue's ``maxsize``): if the
@@ -104,6 +105,10 @@ class RecorderHandle:
             self._batch = []
             self.transport.send("S", batch)
 
+    def scene(self, static: Any) -> None:
+        """Replace the static scene mid-file (a clip running on into a new episode)."""
+        self._send("C", static)
+
     def end(self, steps: int) -> None:
         """Finish the current episode; its result arrives in ``poll()``/``wait()``."""
         self._send("E", steps)
@@ -155,8 +160,8 @@ def encode_message(kind: str, payload: Any) -> bytes:
     if kind == "S":
         lengths = struct.pack(f"<{len(payload)}I", *map(len, payload))
         return b"".join((b"S", _COUNT.pack(len(payload)), lengths, *payload))
-    if kind == "B":
-        return b"B" + pickle.dumps(payload, protocol=5)
+    if kind in ("B", "C"):
+        return kind.encode("ascii") + pickle.dumps(payload, protocol=5)
     if kind == "E":
         return b"E%d" % payload
     return kind.encode("ascii")
@@ -187,6 +192,8 @@ def serve_pipe(inbox: Connection, outbox: Connection, loop: RecorderLoop) -> Non
                 loop.frames(_split_batch(message))
             elif tag == b"B":
                 loop.begin(*pickle.loads(message[1:]))
+            elif tag == b"C":
+                loop.scene(pickle.loads(message[1:]))
             elif tag == b"E":
                 outbox.send(loop.end(int(message[1:])))
             elif tag == b"D":
@@ -301,6 +308,8 @@ def serve_queue(
                     loop.frames(payload)
                 elif kind == "B":
                     loop.begin(*payload)
+                elif kind == "C":
+                    loop.scene(payload)
                 elif kind == "E":
                     results.put(loop.end(payload))
                 elif kind == "D":

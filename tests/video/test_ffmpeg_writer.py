@@ -137,14 +137,28 @@ def test_fractional_rate():
     assert cmd[cmd.index("-framerate") + 1] == "100/3"
 
 
-def test_probe_moviepy_missing_in_subprocess():
+def test_moviepy_detection_imports_the_module(tmp_path):
+    """A broken moviepy (found on the path, failing on import) counts as missing.
+
+    ``find_spec`` alone would call it available; the ffmpeg probe itself no longer
+    depends on moviepy, since only some paths need it.
+    """
+    fake = tmp_path / "fake" / "moviepy"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('moviepy is broken here')\n")
     code = (
-        "import sys; sys.modules['moviepy'] = None\n"
-        "from robot_sf_gym_video.video.ffmpeg import probe_encoder\n"
-        "s = probe_encoder(); print(s.reason)\n"
-        "assert 'moviepy' not in [m for m in sys.modules if sys.modules[m] is not None]\n"
+        "import importlib.util\n"
+        "from robot_sf_gym_video.video.ffmpeg import moviepy_status, probe_encoder\n"
+        "assert importlib.util.find_spec('moviepy') is not None\n"
+        "print(probe_encoder().ok, moviepy_status().reason)\n"
     )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "fake"), os.getcwd()])}
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env=env,
     )
-    assert out.stdout.strip() == "moviepy-missing"
+    assert out.stdout.split() == ["True", "moviepy-missing"]

@@ -11,6 +11,7 @@ import pytest
 
 import robot_sf_gym_video
 from robot_sf_gym_video.render.factory import create_renderer
+from robot_sf_gym_video.video.options import RecorderOptions
 from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
 
 from .fakes import dump_factory
@@ -79,8 +80,7 @@ def test_recorded_frames_are_env_render(tmp_path, renderer):
         make(renderer, steps=6),
         renderer=renderer,
         video_dir=tmp_path,
-        frame_format="rgb24",
-        writer_factory=dump_factory,
+        recorder_options=RecorderOptions(frame_format="rgb24", writer_factory=dump_factory),
     )
     trace, rendered = rollout(env, seed=5, render=True)
     env.close()
@@ -91,7 +91,11 @@ def test_recorded_frames_are_env_render(tmp_path, renderer):
 
 
 def test_recorded_i420_is_render_for_encoder(tmp_path):
-    env = VideoArtifactWrapper(make(steps=6), video_dir=tmp_path, writer_factory=dump_factory)
+    env = VideoArtifactWrapper(
+        make(steps=6),
+        video_dir=tmp_path,
+        recorder_options=RecorderOptions(writer_factory=dump_factory),
+    )
     renderer, _ = create_renderer("synthetic")
     env.reset(seed=5)
     expected = []

@@ -5,6 +5,7 @@ do not depend on the simulation; ``test_socialnav_real.py`` repeats the key chec
 real env.
 """
 
+import dataclasses
 import gc
 import os
 import signal
@@ -15,15 +16,18 @@ import numpy as np
 import pytest
 
 from robot_sf_gym_video.render.synthetic import SyntheticRenderer
+from robot_sf_gym_video.video.options import RecorderOptions
 from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
 
 from .fakes import SIZE, FakeSocialNavEnv, dump_factory, synthetic_factory
 from .helpers import count_frames, leftovers, wait_for_encoders
 
 
-def wrap(env, tmp_path, **kw):
-    kw.setdefault("renderer_factory", synthetic_factory)
-    return VideoArtifactWrapper(env, video_dir=tmp_path, **kw)
+def wrap(env, tmp_path, recorder_options=None, **kw):
+    opts = recorder_options or RecorderOptions()
+    if opts.renderer_factory is None:
+        opts = dataclasses.replace(opts, renderer_factory=synthetic_factory)
+    return VideoArtifactWrapper(env, video_dir=tmp_path, recorder_options=opts, **kw)
 
 
 def run(env, seed, n_max=1000):
@@ -41,7 +45,11 @@ def run(env, seed, n_max=1000):
     ("mode", "encoder"), [("process", "pyav"), ("process", "ffmpeg"), ("thread", "auto")]
 )
 def test_frames_equal_steps(tmp_path, mode, encoder, procs):
-    env = wrap(FakeSocialNavEnv(max_steps=15), tmp_path, recorder=mode, encoder=encoder)
+    env = wrap(
+        FakeSocialNavEnv(max_steps=15),
+        tmp_path,
+        recorder_options=RecorderOptions(recorder=mode, encoder=encoder),
+    )
     pids = set()
     for ep in range(2):
         trace = run(env, seed=ep)
@@ -79,7 +87,9 @@ def test_untouched_and_deterministic(tmp_path):
 def test_recorded_frames_equal_env_render(tmp_path):
     """rgb24 mode: the recorder's frames are exactly env.render() at each step."""
     env = wrap(
-        FakeSocialNavEnv(max_steps=8), tmp_path, frame_format="rgb24", writer_factory=dump_factory
+        FakeSocialNavEnv(max_steps=8),
+        tmp_path,
+        recorder_options=RecorderOptions(frame_format="rgb24", writer_factory=dump_factory),
     )
     env.reset(seed=4)
     expected = []
@@ -94,7 +104,11 @@ def test_recorded_frames_equal_env_render(tmp_path):
 
 def test_recorded_i420_equals_renderer(tmp_path):
     """native mode: the recorder's yuv420p planes equal render_for_encoder of the same state."""
-    env = wrap(FakeSocialNavEnv(max_steps=8), tmp_path, writer_factory=dump_factory)
+    env = wrap(
+        FakeSocialNavEnv(max_steps=8),
+        tmp_path,
+        recorder_options=RecorderOptions(writer_factory=dump_factory),
+    )
     env.reset(seed=4)
     renderer = SyntheticRenderer(SIZE)
     expected = []
@@ -128,7 +142,11 @@ def test_ffmpeg_killed_mid_episode(tmp_path, procs):
     from robot_sf_gym_video.video.snapshot_recorder import BATCH_STEPS
 
     steps = BATCH_STEPS + 40
-    env = wrap(FakeSocialNavEnv(max_steps=steps), tmp_path, encoder="ffmpeg")
+    env = wrap(
+        FakeSocialNavEnv(max_steps=steps),
+        tmp_path,
+        recorder_options=RecorderOptions(encoder="ffmpeg"),
+    )
     env.reset(seed=0)
     for _ in range(BATCH_STEPS + 2):  # more than one batch of snapshots
         env.step(np.zeros(2))
@@ -160,7 +178,11 @@ def test_pyav_failure_mid_episode_is_encode_error(tmp_path, monkeypatch):
 
     # Patched before the recorder process is forked, so the recorder inherits it.
     monkeypatch.setattr(pyav_writer.PyAVStreamWriter, "write", failing_write)
-    env = wrap(FakeSocialNavEnv(max_steps=20), tmp_path, encoder="pyav", recorder="process")
+    env = wrap(
+        FakeSocialNavEnv(max_steps=20),
+        tmp_path,
+        recorder_options=RecorderOptions(encoder="pyav", recorder="process"),
+    )
     skip = run(env, seed=0)[-1][-1]["video_skip"]
     assert skip["reason"] == "encode-error" and "simulated" in skip["message"]
     assert skip["steps"] == 20
@@ -197,7 +219,11 @@ def test_broken_renderer_is_encode_error(tmp_path):
     def broken(name, size=None):
         raise RuntimeError("no display")
 
-    env = wrap(FakeSocialNavEnv(max_steps=5), tmp_path, renderer_factory=broken)
+    env = wrap(
+        FakeSocialNavEnv(max_steps=5),
+        tmp_path,
+        recorder_options=RecorderOptions(renderer_factory=broken),
+    )
     skip = run(env, seed=0)[-1][-1]["video_skip"]
     env.close()
     assert skip["reason"] == "encode-error"
@@ -214,7 +240,7 @@ def test_codec_unavailable_starts_nothing(tmp_path, monkeypatch, procs):
     env.close()
     assert info["video_skip"]["reason"] == "codec-unavailable"
     assert info["video_skip"]["renderer"] == "synthetic"
-    assert not (tmp_path / "v").exists()
+    assert list((tmp_path / "v").iterdir()) == []  # made at construction, left empty
 
 
 def test_background_mode_returns_at_once(tmp_path):

@@ -1,0 +1,105 @@
+"""Choosing and starting the wrapper's recorder, and what each path needs.
+
+- ``RecorderPlan``: what the wrapper decided at construction (SocialNav or generic env,
+  frame source, folder, fps, size, backend options).
+- ``plan_status(plan)``: can this path encode here? ``codec-unavailable`` when the ffmpeg
+  probe fails, ``moviepy-missing`` only where moviepy is needed (the generic-env path
+  and rgb24 frames through the ffmpeg binary, both written by moviepy's
+  ``FFMPEG_VideoWriter``); a SocialNav recorder encoding through PyAV never needs it.
+- ``start_recorder(plan, status)``: a ``SnapshotRecorder`` (SocialNav: state snapshots
+  drawn and encoded off the env's thread) or a ``FrameThreadRecorder`` (any other
+  ``rgb_array`` env: ``render()`` frames encoded on a writer thread).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from robot_sf_gym_video.video.ffmpeg import EncoderStatus, moviepy_status, probe_encoder
+from robot_sf_gym_video.video.options import RecorderOptions
+
+__all__ = ["RecorderPlan", "plan_status", "start_recorder"]
+
+
+@dataclass(frozen=True)
+class RecorderPlan:
+    """What the recorder of one wrapper is asked to do.
+
+    Attributes:
+        social: SocialNav snapshots (True) or a generic env's ``render()`` frames.
+        renderer: ``"synthetic"`` or ``"sim-view"`` for SocialNav (ignored otherwise).
+        video_dir: Absolute output folder.
+        fps: Frame rate of the files.
+        size: ``(width_px, height_px)`` of SocialNav frames, or None for the renderer's.
+        options: Backend knobs and test seams.
+    """
+
+    social: bool
+    renderer: str
+    video_dir: Path
+    fps: float
+    size: tuple[int, int] | None
+    options: RecorderOptions
+
+    def snapshot_mode(self) -> str:
+        """``process`` or ``thread``: a daemonic process may not start children."""
+        daemon = multiprocessing.current_process().daemon
+        if self.options.recorder == "thread" or daemon:
+            return "thread"
+        return "process"
+
+    def needs_moviepy(self) -> bool:
+        """Return True when frames go through moviepy's writer (rgb24 into ffmpeg)."""
+        if self.options.writer_factory is not None:
+            return False
+        if not self.social:
+            return True
+        if self.options.frame_format != "rgb24":
+            return False
+        from robot_sf_gym_video.video.snapshot_recorder import resolve_encoder
+
+        own_process = self.snapshot_mode() == "process"
+        return resolve_encoder(self.options.encoder, own_process) == "ffmpeg"
+
+
+def plan_status(plan: RecorderPlan) -> EncoderStatus:
+    """Return whether this plan can encode here (probes are cached per process)."""
+    status = probe_encoder()
+    if status.ok and plan.needs_moviepy():
+        moviepy = moviepy_status()
+        if not moviepy.ok:
+            return EncoderStatus(False, status.exe, moviepy.reason, moviepy.message)
+    return status
+
+
+def start_recorder(plan: RecorderPlan, status: EncoderStatus) -> Any:
+    """Start the recorder of ``plan`` (a process or a thread; see the module docstring).
+
+    Raises:
+        OSError, RuntimeError, ValueError: the recorder could not be started.
+    """
+    opts = plan.options
+    if not plan.social:
+        from robot_sf_gym_video.video.frame_recorder import FrameThreadRecorder
+
+        return FrameThreadRecorder(
+            plan.video_dir, plan.fps, writer_factory=opts.writer_factory, exe=status.exe
+        )
+    from robot_sf_gym_video.video.snapshot_recorder import RecorderConfig, SnapshotRecorder
+
+    config = RecorderConfig(
+        video_dir=os.fspath(plan.video_dir),
+        fps=plan.fps,
+        renderer_name=plan.renderer,
+        size=plan.size,
+        frame_format=opts.frame_format,
+        writer_factory=opts.writer_factory,
+        exe=status.exe,
+        renderer_factory=opts.renderer_factory,
+        encoder=opts.encoder,
+    )
+    return SnapshotRecorder(config, mode=plan.snapshot_mode())
