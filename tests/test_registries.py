@@ -58,8 +58,8 @@ def test_wrapper_literals_equal_their_registries():
     hints = typing.get_type_hints(wrapper.VideoArtifactWrapper.__init__)
     assert _literal_values(hints["renderer"]) == wrapper.RENDERER_CHOICES
     assert _literal_values(hints["finalize"]) == wrapper.FINALIZE_MODES
-    if "encoder" in hints:
-        assert _literal_values(hints["encoder"]) == ENCODER_CHOICES
+    backend = typing.get_type_hints(wrapper.RecorderOptions)
+    assert _literal_values(backend["encoder"]) == ENCODER_CHOICES
 
 
 def test_every_renderer_has_a_default_size():
