@@ -125,7 +125,7 @@ def run_episode(
         local = dataclasses.replace(
             settings,
             scenarios_file=None if scenarios_file is None else str(scenarios_file),
-            video_dir=str(Path(tmp) / "videos") if settings.video_on else None,
+            video_dir=str(Path(tmp) / "videos") if settings.video is not None else None,
         )
         worker = EpisodeWorker(local)
         try:
@@ -134,11 +134,12 @@ def run_episode(
         finally:
             worker.close()
         payload = result.video
-        if settings.video_on and payload is None:
+        if settings.video is not None and payload is None:
             payload = artifacts.get(spec.episode_id)
-        if payload is None and settings.video_on:
-            cause = "the task's recorder finished without reporting it"
-            payload = {"video_skip": no_result_skip(settings.video_renderer, result.steps, cause)}
+            if payload is None:
+                cause = "the task's recorder finished without reporting it"
+                skip = no_result_skip(settings.video.renderer, result.steps, cause)
+                payload = {"video_skip": skip}
         video_bytes = None
         if payload is not None and "video" in payload:
             file = Path(payload["video"]["path"])
@@ -442,7 +443,8 @@ class _VideoStore:
         return {"video": {**video, "path": str(final)}}
 
     def _skip(self, result: EpisodeResult, reason: str, message: str) -> dict[str, Any]:
-        skip = VideoSkip(reason, message, self.settings.video_renderer, result.steps)
+        assert self.settings.video is not None, "a video result with video off"
+        skip = VideoSkip(reason, message, self.settings.video.renderer, result.steps)
         return {"video_skip": skip.to_dict()}
 
     def _log_skip(self, episode_id: str, skip: dict[str, Any]) -> None:

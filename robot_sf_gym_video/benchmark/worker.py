@@ -59,16 +59,6 @@ class WorkerSettings:
     def __post_init__(self) -> None:
         assert (self.video is None) == (self.video_dir is None), "video_dir goes with video"
 
-    @property
-    def video_on(self) -> bool:
-        """True when episodes are filmed."""
-        return self.video is not None
-
-    @property
-    def video_renderer(self) -> str:
-        """The renderer name when video is on, else ``"none"``."""
-        return self.video.renderer if self.video is not None else "none"
-
 
 @dataclasses.dataclass(frozen=True)
 class EpisodeResult:
@@ -186,7 +176,7 @@ class EpisodeWorker:
         start = time.perf_counter()
         out = self.collect(wait=True)
         self.close()
-        if self.settings.video_on:  # the loop waits here for video only
+        if self.settings.video is not None:  # the loop waits here for video only
             self.cost.drain_s += time.perf_counter() - start
         return out
 

@@ -120,8 +120,7 @@ class EpisodeEncoder:
         exe: str | None = None,
         backend: str = "ffmpeg",
     ) -> None:
-        if backend not in ENCODER_BACKENDS:
-            raise ValueError(f"backend must be one of {ENCODER_BACKENDS}, got {backend!r}")
+        assert backend in ENCODERS, backend  # checked where users choose it (the wrapper)
         self.backend = backend
         self.video_dir = Path(video_dir)
         self.fps = fps
