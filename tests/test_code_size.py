@@ -22,7 +22,6 @@ KNOWN_OFFENDERS: frozenset[str] = frozenset(
     {
         "benchmark/cli.py::main_parser",  # 71
         "benchmark/perf.py",  # 422
-        "benchmark/ray_backend.py",  # 450
         "render/sim_view.py::SimulationView._draw_dynamic",  # 72
         "render/synthetic_draw.py",  # 502
         "render/synthetic_draw.py::DrawTables._build_agent_tables",  # 55

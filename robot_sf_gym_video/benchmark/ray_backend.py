@@ -1,8 +1,7 @@
 """The Ray backend of the runner: each episode is one Ray task; the driver writes every file.
 
-- ``require_ray()``: import ray or raise ``DependencyNotInstalled`` naming the extra.
-- ``ray_session(address, num_cpus=None)``: connect to a cluster, start a loopback-only
-  local instance, or reuse the session this process already has; yields its CPU count.
+- ``require_ray()`` / ``ray_session(address, num_cpus=None)``: from ``ray_session``
+  (re-exported here), the Ray connection.
 - ``run_episode(spec, settings, scenarios_text)``: the body of one task, a plain function.
 - ``EpisodeOutput``: what a task returns (the result, the MP4's bytes, the video cost).
 - ``EpisodeFailure``: an episode whose task still failed after Ray's retries.
@@ -31,7 +30,6 @@ import hashlib
 import logging
 import os
 import shutil
-import socket
 import tempfile
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -39,7 +37,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from robot_sf_gym_video._optional import require
 from robot_sf_gym_video.benchmark.events import (
     EpisodeDone,
     EpisodeFailed,
@@ -48,9 +45,9 @@ from robot_sf_gym_video.benchmark.events import (
     WorkersKnown,
 )
 from robot_sf_gym_video.benchmark.plan import EpisodeSpec
+from robot_sf_gym_video.benchmark.ray_session import cluster_cpus, ray_session, require_ray
 from robot_sf_gym_video.benchmark.summary import BatchSummary, EpisodeFailure, VideoCost
 from robot_sf_gym_video.benchmark.worker import EpisodeResult, EpisodeWorker, WorkerSettings
-from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.fileops import atomic_write
 from robot_sf_gym_video.video.artifact import VideoSkip, log_skip, no_result_skip
 from robot_sf_gym_video.video.naming import video_path
@@ -76,13 +73,7 @@ _IN_FLIGHT_PER_CPU = 2
 _POLL_S = 0.5
 _ERROR_CHARS = 300
 _CANCEL_GRACE_S = 3.0
-_CONNECT_TIMEOUT_S = 5.0
 _TASK_DIR_PREFIX = "robot_sf_gym_video-task-"
-
-
-def require_ray() -> ModuleType:
-    """Import ray, or raise ``DependencyNotInstalled`` naming the ``ray`` extra."""
-    return require("ray", extra="ray", purpose="the Ray backend (--backend ray)")
 
 
 # -- the task -------------------------------------------------------------------------------
@@ -210,112 +201,6 @@ class RaySummary(BatchSummary):
         return out
 
 
-# -- the Ray session ------------------------------------------------------------------------
-@contextlib.contextmanager
-def ray_session(address: str | None = None, *, num_cpus: int | None = None) -> Iterator[int]:
-    """Provide a Ray session for the batch and yield the cluster's CPU count.
-
-    With a session already open in this process (e.g. ``ray.init(runtime_env=...)`` by
-    the caller), it is used as is and left open. Otherwise ``address`` is connected to
-    (``"auto"``, ``"HOST:PORT"``, ``"ray://HOST:PORT"``), or, when None, a local instance
-    sized to the machine is started: no dashboard, no usage telemetry, worker logs not
-    copied to this terminal, every socket on the loopback interface. What this call
-    opened, it shuts down at the end (also on error or Ctrl-C).
-
-    Raises:
-        DependencyNotInstalled: ray is not installed.
-        UsageError: the cluster at ``address`` cannot be reached.
-    """
-    ray = require_ray()
-    if ray.is_initialized():
-        logger.info("using the Ray session already open in this process")
-        yield _cluster_cpus(ray)
-        return
-    # Read by ray.init; set before it so neither the driver nor a local cluster reports.
-    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
-    if address is None:
-        _start_local(ray, num_cpus or os.cpu_count() or 1)
-    else:
-        _connect(ray, address)
-    try:
-        yield _cluster_cpus(ray)
-    finally:
-        ray.shutdown()
-
-
-@contextlib.contextmanager
-def _loopback_only() -> Iterator[None]:
-    """Keep Ray on 127.0.0.1 during ``ray.init`` (a local instance, or a loopback head).
-
-    On Linux Ray turns a loopback address (``_node_ip_address``, or the host of the
-    address to connect to) into the machine's routable address, and a local instance then
-    listens on every interface. Its own switch for single-machine use (the one behind
-    ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` on macOS) keeps everything on 127.0.0.1; it is
-    a module constant read at call time, so it is set only around ``ray.init``.
-    """
-    from ray._private import ray_constants
-
-    switch = getattr(ray_constants, "ENABLE_RAY_CLUSTER", None)
-    if switch is not None:
-        ray_constants.ENABLE_RAY_CLUSTER = False
-    try:
-        yield
-    finally:
-        if switch is not None:
-            ray_constants.ENABLE_RAY_CLUSTER = switch
-
-
-def _connect(ray: ModuleType, address: str) -> None:
-    """Connect to the cluster at ``address``; fail fast when ``HOST:PORT`` does not answer.
-
-    Ray itself retries an unreachable GCS for minutes; a plain TCP connect first turns a
-    typo into a one-line error within seconds.
-    """
-    host, port = _host_port(address)
-    if host is not None:
-        try:
-            socket.create_connection((host, port), timeout=_CONNECT_TIMEOUT_S).close()
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            raise UsageError(f"cannot reach Ray at {address!r}: {reason}") from exc
-    loopback = host is not None and host in ("127.0.0.1", "localhost", "::1")
-    try:
-        with _loopback_only() if loopback else contextlib.nullcontext():
-            ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
-    except (ConnectionError, ValueError) as exc:
-        message = " ".join(str(exc).split())[:_ERROR_CHARS]
-        raise UsageError(f"cannot connect to Ray at {address!r}: {message}") from exc
-
-
-def _host_port(address: str) -> tuple[str | None, int]:
-    """Split a plain ``HOST:PORT`` address; ``(None, 0)`` for ``auto``, ``ray://...``."""
-    host, _, port = address.rpartition(":")
-    if "://" in address or not host or not port.isdigit():
-        return None, 0
-    return host.strip("[]"), int(port)
-
-
-def _start_local(ray: ModuleType, num_cpus: int) -> None:
-    """Start a local, loopback-only Ray instance with ``num_cpus`` CPUs."""
-    with _loopback_only():
-        ray.init(
-            address="local",  # never an existing cluster named by RAY_ADDRESS
-            num_cpus=num_cpus,
-            include_dashboard=False,
-            log_to_driver=False,
-            logging_level=logging.ERROR,  # Ray's own logger only; ours is untouched
-            _node_ip_address="127.0.0.1",
-        )
-    node_ip = ray.util.get_node_ip_address()
-    if node_ip != "127.0.0.1":
-        logger.warning("the local Ray instance listens on %s, not only on loopback", node_ip)
-    logger.info("started a local Ray instance with %d CPU(s) on %s", num_cpus, node_ip)
-
-
-def _cluster_cpus(ray: ModuleType) -> int:
-    return max(1, int(ray.cluster_resources().get("CPU", 1)))
-
-
 # -- the driver -------------------------------------------------------------------------------
 def execute_ray(
     specs: Sequence[EpisodeSpec],
@@ -350,7 +235,7 @@ def execute_ray(
         writer = _VideoStore(settings)
         try:
             while todo or running:
-                window = _IN_FLIGHT_PER_CPU * _cluster_cpus(ray)
+                window = _IN_FLIGHT_PER_CPU * cluster_cpus(ray)
                 while todo and len(running) < window:
                     spec = todo.popleft()
                     running[task.remote(spec, settings_ref, scenarios_text)] = spec

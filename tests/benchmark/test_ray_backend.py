@@ -127,7 +127,7 @@ def test_local_runs_never_import_ray(tmp_path):
     ],
 )
 def test_host_port(address, expected):
-    from robot_sf_gym_video.benchmark.ray_backend import _host_port
+    from robot_sf_gym_video.benchmark.ray_session import _host_port
 
     assert _host_port(address) == expected
 
