@@ -10,7 +10,8 @@ Each sub-env is built inside its worker process and wrapped in its OWN
 daemonic process may not start children). The wrapper's ``scenario=`` option names the
 files per sub-env, ``<scenario>-env<i>__<seed>__<episode>.mp4``, so parallel sub-envs never
 write the same file: sub-env ``i`` gets reset seed ``--seed + i`` from ``envs.reset(seed=...)``
-and its wrapper counts its own episodes.
+and its wrapper counts its own episodes. Autoreset episodes are reset without a seed, so
+their seed part is ``u<token>`` (unique per wrapper): they claim no seed they do not have.
 
 The vector env resets finished sub-envs on their next ``step()`` (Gymnasium's default
 ``NEXT_STEP`` autoreset), so the ending step's ``info`` holds the artifact:

@@ -167,18 +167,19 @@ def fsync_dir(directory: str | os.PathLike[str]) -> None:
         os.close(fd)
 
 
-def remove_temps(folder: str | os.PathLike[str]) -> int:
+def remove_temps(folder: str | os.PathLike[str], *, pid: int | None = None) -> int:
     """Delete every temp file directly in ``folder``; return how many were removed.
 
     Only safe while no writer of this package is using ``folder`` (the run lock ensures
-    that for a run directory). Symlinks matching the glob are removed as links, never
-    followed.
+    that for a run directory), or with ``pid``: then only the temp files claimed by that
+    (dead) process go. Symlinks matching the glob are removed as links, never followed.
     """
     folder = Path(folder)
     removed = 0
     if not folder.is_dir() or folder.is_symlink():
         return 0
-    for path in folder.glob(TEMP_GLOB):
+    pattern = TEMP_GLOB if pid is None else f".*{TEMP_MARK}{pid}-*"
+    for path in folder.glob(pattern):
         with contextlib.suppress(OSError):
             if path.is_symlink() or path.is_file():
                 path.unlink()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import signal
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -25,6 +26,7 @@ from typing import Any, NoReturn
 from robot_sf_gym_video import __version__
 from robot_sf_gym_video.benchmark.budget import judge_overhead
 from robot_sf_gym_video.benchmark.config import RunConfig, load_config_file
+from robot_sf_gym_video.benchmark.interrupts import BatchInterrupted, exit_code
 from robot_sf_gym_video.benchmark.options import RUN_OPTIONS
 from robot_sf_gym_video.errors import DependencyNotInstalled, UsageError
 
@@ -306,9 +308,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             logger.exception("usage error")
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except BatchInterrupted as exc:
+        print(exc.line(), file=sys.stderr)
+        return exit_code(exc.signum)
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 1
+        print("interrupted", file=sys.stderr)
+        return exit_code(signal.SIGINT)
     except Exception as exc:
         if debug:
             logger.exception("unexpected error")

@@ -1,18 +1,21 @@
 """The run directory: creating it, refusing to clobber it, ``--overwrite`` and ``--resume``.
 
 - ``RunPaths``: where a run's files live (``episodes.jsonl``, ``videos/``).
-- ``prepare_run_dir(config)``: create the folder (before any episode runs) and apply the
-  contract's rule for a folder that already holds records.
+- ``create_run_dir(config)``: create the folder (before any episode runs) and check it is
+  writable and contains no symlink that leads out of it.
+- ``prepare_run_dir(config, paths, plan)``: under the run lock, apply the contract's rule
+  for a folder that already holds records (refuse, ``--overwrite`` or ``--resume``).
 - ``resume_run(paths, plan, config)``: the episodes still to run; rewrites the JSONL
   atomically without the records that will be rerun (and without a torn tail), so a rerun
   never leaves a duplicate line.
 
-Only this run's files are touched: ``--overwrite`` deletes ``episodes.jsonl`` and
-``videos/*.mp4`` and nothing else.
+Only this package's files are touched: ``--overwrite`` deletes the run files and the files
+named after the run's episode ids (``guard.owned_files``) and nothing else.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
@@ -20,13 +23,22 @@ from pathlib import Path
 from typing import Any
 
 from robot_sf_gym_video.benchmark.config import RunConfig
+from robot_sf_gym_video.benchmark.guard import check_contained, check_writable, owned_files
 from robot_sf_gym_video.benchmark.plan import EpisodeSpec
+from robot_sf_gym_video.benchmark.validate import file_sha256
 from robot_sf_gym_video.errors import UsageError
-from robot_sf_gym_video.fileops import remove_temps
+from robot_sf_gym_video.fileops import inside, remove_temps
 from robot_sf_gym_video.records.jsonl import RECORDS_FILENAME, read_records, rewrite_records
 from robot_sf_gym_video.records.schema import record_errors
 
-__all__ = ["ResumeState", "RunPaths", "prepare_run_dir", "remove_partial_videos", "resume_run"]
+__all__ = [
+    "ResumeState",
+    "RunPaths",
+    "create_run_dir",
+    "prepare_run_dir",
+    "remove_partial_videos",
+    "resume_run",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -69,12 +81,12 @@ class ResumeState:
     kept: int
 
 
-def prepare_run_dir(config: RunConfig) -> RunPaths:
-    """Create the run directory and enforce the refuse / overwrite rule.
+def create_run_dir(config: RunConfig) -> RunPaths:
+    """Create the run directory and check it can be used, before any episode runs.
 
     Raises:
-        UsageError: the folder cannot be created (e.g. a file is in the way), or it already
-            holds records and neither ``resume`` nor ``overwrite`` was given.
+        UsageError: the folder cannot be created or written (path and OS reason), or one
+            of its run folders or files is a symlink or leads outside it.
     """
     run_dir = config.out_dir
     try:
@@ -84,29 +96,46 @@ def prepare_run_dir(config: RunConfig) -> RunPaths:
     except OSError as exc:
         raise UsageError(f"cannot create run directory {run_dir}: {exc.strerror}") from exc
     paths = RunPaths(run_dir.resolve())
-    holds_records = paths.records.is_file() and paths.records.stat().st_size > 0
-    if holds_records and not (config.resume or config.overwrite):
-        raise UsageError(
-            f"{run_dir} already holds records ({RECORDS_FILENAME}); "
-            "pass --resume to finish that run or --overwrite to start it over"
-        )
-    if config.overwrite:
-        _clear(paths)
+    check_writable(paths.run_dir)
+    check_contained(paths.run_dir)
     return paths
 
 
-def _clear(paths: RunPaths) -> None:
+def prepare_run_dir(config: RunConfig, plan: Sequence[EpisodeSpec] = ()) -> RunPaths:
+    """Create the run directory and apply the rule for one that already holds records.
+
+    Called under the run lock: refuse, or with ``overwrite`` delete what this package
+    made for ``plan`` and the recorded episodes (``guard.owned_files``).
+
+    Raises:
+        UsageError: see ``create_run_dir``; or it holds records and neither ``resume``
+            nor ``overwrite`` was given.
+    """
+    paths = create_run_dir(config)
+    holds_records = paths.records.is_file() and paths.records.stat().st_size > 0
+    if holds_records and not (config.resume or config.overwrite):
+        raise UsageError(
+            f"{config.out_dir} already holds records ({RECORDS_FILENAME}); "
+            "pass --resume to finish that run or --overwrite to start it over"
+        )
+    if config.overwrite:
+        _clear(paths, plan)
+    return paths
+
+
+def _clear(paths: RunPaths, plan: Sequence[EpisodeSpec]) -> None:
+    """Delete what this package made: run files, and the files named after episode ids."""
+    ids = {spec.episode_id for spec in plan}
+    ids.update(
+        str(record.get("episode_id"))
+        for _, record in read_records(paths.records).records
+        if isinstance(record.get("episode_id"), str)
+    )
     removed = 0
-    if paths.records.exists():
-        paths.records.unlink()
-        removed += 1
-    if paths.videos.is_dir():
-        for pattern in ("*.mp4", "*.poster.png"):
-            for path in paths.videos.glob(pattern):
-                if path.is_file():
-                    path.unlink()
-                    removed += 1
-    removed += remove_partial_videos(paths)
+    for path in list(owned_files(paths.run_dir, ids)):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed += 1
     logger.info("--overwrite: removed %d file(s) of the previous run in %s", removed, paths.run_dir)
 
 
@@ -126,8 +155,9 @@ def resume_run(paths: RunPaths, plan: Sequence[EpisodeSpec], config: RunConfig) 
 
     An episode counts as complete when its record is valid, was made with the same policy
     (spec and file hash) and step limit and, when video is on, has a ``video`` whose file
-    exists with the recorded size. Records of episodes outside this plan are kept untouched
-    (so growing ``--episodes`` on resume just adds episodes).
+    lies in the run, has the recorded size and the recorded sha256 (a same-size corrupted
+    file is rerun, so a resumed run passes ``validate``). Records of episodes outside this
+    plan are kept untouched (so growing ``--episodes`` on resume just adds episodes).
     """
     stale = remove_partial_videos(paths)
     if stale:
@@ -173,10 +203,10 @@ def _is_complete(paths: RunPaths, record: Mapping[str, Any], config: RunConfig) 
     video = record.get("video")
     if video is None:
         return False
-    file = paths.run_dir / video["path"]
     try:
-        return file.resolve().is_relative_to(paths.run_dir) and (
-            file.stat().st_size == video["filesize_bytes"]
+        file = inside(paths.run_dir, video["path"])
+        return file.stat().st_size == video["filesize_bytes"] and (
+            file_sha256(file) == video.get("sha256")
         )
-    except OSError:
+    except OSError:  # missing, unreadable, or a link leading out of the run
         return False

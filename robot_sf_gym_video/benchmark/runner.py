@@ -32,24 +32,33 @@ from robot_sf_gym_video.benchmark.events import (
     WorkersKnown,
 )
 from robot_sf_gym_video.benchmark.executor import execute
+from robot_sf_gym_video.benchmark.guard import RunDirLock
+from robot_sf_gym_video.benchmark.interrupts import (
+    BatchInterrupted,
+    interruptible,
+    last_signal,
+    shielded,
+)
 from robot_sf_gym_video.benchmark.manifest import build_manifest, start_manifest
 from robot_sf_gym_video.benchmark.options import RUN_OPTIONS
-from robot_sf_gym_video.benchmark.plan import build_plan
+from robot_sf_gym_video.benchmark.plan import EpisodeSpec, build_plan
 from robot_sf_gym_video.benchmark.progress import Progress
 from robot_sf_gym_video.benchmark.ray_backend import RaySummary, execute_ray, require_ray
 from robot_sf_gym_video.benchmark.rundir import (
     ResumeState,
     RunPaths,
+    create_run_dir,
     prepare_run_dir,
     resume_run,
 )
 from robot_sf_gym_video.benchmark.summary import BatchSummary
 from robot_sf_gym_video.benchmark.worker import EpisodeResult, WorkerSettings
-from robot_sf_gym_video.records.jsonl import RecordWriter
+from robot_sf_gym_video.records.jsonl import RecordWriter, read_records
 from robot_sf_gym_video.records.model import EpisodeRecord
 from robot_sf_gym_video.records.schema import check_record
 from robot_sf_gym_video.render.registry import RendererChoice
 from robot_sf_gym_video.video.artifact import no_result_skip
+from robot_sf_gym_video.video.naming import check_scenario_name
 
 if TYPE_CHECKING:
     from robot_sf_gym_video.sim.scenarios import ScenarioSpec
@@ -119,6 +128,9 @@ def run_batch(
             ``resume``/``overwrite``); raised before any episode runs.
         DependencyNotInstalled: ``backend="ray"`` without ray installed, or an ``sb3:``
             policy without stable-baselines3.
+        BatchInterrupted: SIGINT or SIGTERM stopped the batch (a ``KeyboardInterrupt``);
+            every child process is stopped, the episode in flight is discarded and the run
+            can be finished with ``resume``.
     """
     arguments = locals()  # exactly the parameters: RUN_OPTIONS' names (a test checks)
     return run_config(RunConfig.build(**{name: arguments[name] for name in RUN_OPTIONS}))
@@ -137,8 +149,23 @@ def run_config(config: RunConfig) -> BatchSummary:
     specs = _scenario_specs(config)
     plan = build_plan([s.name for s in specs], config.episodes, config.seed)
     manifest = build_manifest(config, specs)
-    paths = prepare_run_dir(config)
-    start_manifest(paths.run_dir, manifest, resume=config.resume)
+    paths = create_run_dir(config)
+    with RunDirLock(paths.run_dir), interruptible():
+        try:
+            prepare_run_dir(config, plan)
+            start_manifest(paths.run_dir, manifest, resume=config.resume)
+            summary = _run_locked(config, paths, plan)
+        except KeyboardInterrupt:
+            with shielded():
+                raise _interrupted(paths, plan) from None
+        summary.wall_time_s = time.perf_counter() - started
+        if config.report:
+            summary.report_path = _write_report(paths.run_dir)
+    return summary
+
+
+def _run_locked(config: RunConfig, paths: RunPaths, plan: Sequence[EpisodeSpec]) -> BatchSummary:
+    """Resume or start the batch in a prepared, locked run directory."""
     state = resume_run(paths, plan, config) if config.resume else ResumeState(list(plan), 0)
     summary_type = RaySummary if config.backend == "ray" else BatchSummary
     summary = summary_type(
@@ -153,10 +180,18 @@ def run_config(config: RunConfig) -> BatchSummary:
         Progress(len(state.to_run), enabled=config.progress, initial=state.kept) as bar,
     ):
         _Collector(config, paths, writer, summary, bar).run(state.to_run)
-    summary.wall_time_s = time.perf_counter() - started
-    if config.report:
-        summary.report_path = _write_report(paths.run_dir)
     return summary
+
+
+def _interrupted(paths: RunPaths, plan: Sequence[EpisodeSpec]) -> BatchInterrupted:
+    """Count the planned episodes the records file holds, for the one-line message."""
+    planned = {spec.episode_id for spec in plan}
+    recorded = {
+        record.get("episode_id")
+        for _, record in read_records(paths.records).records
+        if record.get("episode_id") in planned
+    }
+    return BatchInterrupted(last_signal(), len(recorded), len(plan))
 
 
 def _scenario_specs(config: RunConfig) -> list[ScenarioSpec]:
@@ -169,6 +204,8 @@ def _scenario_specs(config: RunConfig) -> list[ScenarioSpec]:
         names = tuple(load_scenario_file(config.scenarios_file))
     else:
         names = DEFAULT_SCENARIOS
+    for name in names:
+        check_scenario_name(name)
     return [load_scenario(name, config.scenarios_file) for name in names]
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from robot_sf_gym_video.video.ffmpeg import EncoderStatus, moviepy_status, probe_encoder
 from robot_sf_gym_video.video.options import RecorderOptions
+from robot_sf_gym_video.video.supervise import DEFAULT_STALL_TIMEOUT_S
 
 __all__ = ["RecorderPlan", "plan_status", "start_recorder"]
 
@@ -36,6 +37,7 @@ class RecorderPlan:
         fps: Frame rate of the files.
         size: ``(width_px, height_px)`` of SocialNav frames, or None for the renderer's.
         options: Backend knobs and test seams.
+        stall_timeout_s: A recorder process without progress for this long is killed.
     """
 
     social: bool
@@ -44,6 +46,7 @@ class RecorderPlan:
     fps: float
     size: tuple[int, int] | None
     options: RecorderOptions
+    stall_timeout_s: float = DEFAULT_STALL_TIMEOUT_S
 
     def snapshot_mode(self) -> str:
         """``process`` or ``thread``: a daemonic process may not start children."""
@@ -102,4 +105,4 @@ def start_recorder(plan: RecorderPlan, status: EncoderStatus) -> Any:
         renderer_factory=opts.renderer_factory,
         encoder=opts.encoder,
     )
-    return SnapshotRecorder(config, mode=plan.snapshot_mode())
+    return SnapshotRecorder(config, mode=plan.snapshot_mode(), stall_timeout_s=plan.stall_timeout_s)

@@ -25,6 +25,7 @@ from typing import Any
 from robot_sf_gym_video.registry import Registry
 from robot_sf_gym_video.video.artifact import VideoArtifact, VideoSkip
 from robot_sf_gym_video.video.ffmpeg import FfmpegStreamWriter
+from robot_sf_gym_video.video.naming import is_unseeded_id
 from robot_sf_gym_video.video.writer import (
     FrameWriter,
     PathUnwritableError,
@@ -262,6 +263,12 @@ class EpisodeEncoder:
             log.debug("no spare encoder: %s", exc)
 
     def _open(self, width_px: int, height_px: int, pix_fmt: str) -> FrameWriter:
+        writer = self._new_writer(width_px, height_px, pix_fmt)
+        if hasattr(writer, "replace") and is_unseeded_id(self._final_path.stem):
+            writer.replace = False  # a unique name: never replace another episode's file
+        return writer
+
+    def _new_writer(self, width_px: int, height_px: int, pix_fmt: str) -> FrameWriter:
         try:
             self._final_path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from robot_sf_gym_video.fileops import remove_temps, warn_once
 from robot_sf_gym_video.video._util import RecorderDiedError
 from robot_sf_gym_video.video.backend import RecorderPlan, plan_status, start_recorder
 from robot_sf_gym_video.video.capture import FrameSource
@@ -100,11 +101,30 @@ class Session:
         return self._res.recorder
 
     def open(self, take: Take) -> None:
-        """Make ``take`` the current take, starting the recorder if needed."""
+        """Make ``take`` the current take, starting (or restarting) the recorder if needed."""
         take.error = self._recorder_error
         self.take = take
+        recorder = self._res.recorder
+        if recorder is not None and not getattr(recorder, "alive", True):
+            self._drop_dead_recorder(recorder)
         if self.status is not None and self.status.ok and self._res.recorder is None:
             self._start_recorder()
+
+    def _drop_dead_recorder(self, recorder: Any) -> None:
+        """Fail what a dead recorder still owed, remove its temp files, forget it.
+
+        The take being opened then starts a new recorder, so one crash or stall costs
+        only the takes in flight, with one warning per process naming the cause.
+        """
+        cause = recorder.cause()
+        warn_once(log, "recorder-restart", "%s; starting a new one for the next video", cause)
+        for result in recorder.poll():
+            self.book.on_result(result)
+        self.book.fail_pending(cause)
+        pid = recorder.pid
+        self._res.shutdown()
+        if pid is not None:
+            remove_temps(self.plan.video_dir, pid=pid)
 
     def _start_recorder(self) -> None:
         if self._recorder_error is not None:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from robot_sf_gym_video.video._util import grow_pipe
 from robot_sf_gym_video.video.encoder import EpisodeEncoder
 from robot_sf_gym_video.video.recorder import RecorderLoop, SnapshotSource
+from robot_sf_gym_video.video.supervise import DEFAULT_STALL_TIMEOUT_S
 from robot_sf_gym_video.video.transport import (
     PipeTransport,
     QueueTransport,
@@ -146,12 +147,19 @@ class SnapshotRecorder(RecorderHandle):
     Args:
         config: Recorder settings.
         mode: ``"process"`` (default) or ``"thread"`` (same loop, in this process).
+        stall_timeout_s: A process recorder that makes no progress for this long is
+            killed (see ``transport.PipeTransport``).
     """
 
-    def __init__(self, config: RecorderConfig, mode: str = "process") -> None:
+    def __init__(
+        self,
+        config: RecorderConfig,
+        mode: str = "process",
+        stall_timeout_s: float = DEFAULT_STALL_TIMEOUT_S,
+    ) -> None:
         self.mode = mode
         if mode == "process":
-            transport: Any = _start_process(config)
+            transport: Any = _start_process(config, stall_timeout_s)
             _live_transports.add(transport)
         else:
             make_loop = functools.partial(build_loop, config, False)
@@ -159,7 +167,7 @@ class SnapshotRecorder(RecorderHandle):
         super().__init__(transport, BATCH_STEPS)
 
 
-def _start_process(config: RecorderConfig) -> PipeTransport:
+def _start_process(config: RecorderConfig, stall_timeout_s: float) -> PipeTransport:
     inbox_r, inbox_w = multiprocessing.Pipe(duplex=False)
     out_r, out_w = multiprocessing.Pipe(duplex=False)
     grow_pipe(inbox_w.fileno())
@@ -175,7 +183,7 @@ def _start_process(config: RecorderConfig) -> PipeTransport:
     worker.start()
     inbox_r.close()
     out_w.close()
-    return PipeTransport(worker, inbox_w, out_r)
+    return PipeTransport(worker, inbox_w, out_r, stall_timeout_s)
 
 
 def recorder_main(

@@ -33,6 +33,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from robot_sf_gym_video.video._util import RecorderDiedError
+from robot_sf_gym_video.video.supervise import (
+    DEFAULT_STALL_TIMEOUT_S,
+    Watchdog,
+    exit_cause,
+    wait_readable,
+)
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -72,6 +78,15 @@ class Transport(Protocol):
         """Send ``quit``, collect the remaining results, stop the recorder."""
         ...
 
+    @property
+    def alive(self) -> bool:
+        """False once the recorder is known to be gone."""
+        ...
+
+    def cause(self) -> str:
+        """Say why the recorder stopped."""
+        ...
+
 
 class RecorderHandle:
     """The env side of a recorder: batches steps, sends messages, hands results back.
@@ -92,6 +107,15 @@ class RecorderHandle:
     def pid(self) -> int | None:
         """Process id of the recorder process (None for a thread)."""
         return getattr(self.transport, "pid", None)
+
+    @property
+    def alive(self) -> bool:
+        """False once the recorder is known to be gone (died, killed, stalled, closed)."""
+        return not self._closed and self.transport.alive
+
+    def cause(self) -> str:
+        """Say why the recorder stopped (for skip messages and the restart warning)."""
+        return self.transport.cause()
 
     def begin(self, episode_id: str, final_path: str, report_path: str, static: Any = None) -> None:
         """Start an episode: the static scene travels once."""
@@ -210,18 +234,46 @@ def serve_pipe(inbox: Connection, outbox: Connection, loop: RecorderLoop) -> Non
 class PipeTransport:
     """Messages to a recorder process over an OS pipe; results back on a second pipe.
 
+    Supervised: a write blocked for longer than ``stall_timeout_s`` (the recorder is
+    stopped or hung) makes the watchdog kill the recorder, which ends the write with a
+    broken pipe; a result that does not come within it does the same. Every other wait
+    is bounded too.
+
     Args:
         worker: The started recorder process (or thread), reading ``inbox_w``'s other end.
         inbox_w: Sending end of the data pipe.
         out_r: Receiving end of the result pipe.
+        stall_timeout_s: Longest time without progress before the recorder is killed.
     """
 
-    def __init__(self, worker: Any, inbox_w: Connection, out_r: Connection) -> None:
+    def __init__(
+        self,
+        worker: Any,
+        inbox_w: Connection,
+        out_r: Connection,
+        stall_timeout_s: float = DEFAULT_STALL_TIMEOUT_S,
+    ) -> None:
         self.worker = worker
         self._inbox_w = inbox_w
         self._out_r = out_r
         self._owner_pid = os.getpid()
         self._dead = False
+        self.stall_timeout_s = stall_timeout_s
+        self._watchdog = Watchdog(self._kill, stall_timeout_s)
+
+    @property
+    def alive(self) -> bool:
+        """False once the recorder is known to be gone."""
+        return not self._dead and self.worker.is_alive()
+
+    def cause(self) -> str:
+        """Say why the recorder stopped: killed by a signal, exited, or stalled."""
+        return exit_cause(self.worker, self.stall_timeout_s if self._watchdog.stalled else None)
+
+    def _kill(self) -> None:
+        """Stop a stalled recorder at once (SIGKILL also ends a SIGSTOPped process)."""
+        with contextlib.suppress(Exception):
+            self.worker.kill()
 
     @property
     def pid(self) -> int | None:
@@ -233,10 +285,11 @@ class PipeTransport:
         if self._dead:
             raise RecorderDiedError("the video recorder is not running")
         try:
-            self._inbox_w.send_bytes(encode_message(kind, payload))
+            with self._watchdog.busy():
+                self._inbox_w.send_bytes(encode_message(kind, payload))
         except (OSError, ValueError):
             self._dead = True
-            raise RecorderDiedError("the video recorder stopped taking frames") from None
+            raise RecorderDiedError(self.cause()) from None
 
     def ready(self) -> list[dict[str, Any]]:
         """Return the results waiting on the result pipe."""
@@ -249,15 +302,20 @@ class PipeTransport:
         return out
 
     def next_result(self) -> dict[str, Any]:
-        """Wait for the next result, checking every ``POLL_S`` that the recorder lives."""
+        """Wait for the next result, at most the stall timeout (then kill the recorder)."""
+        if not self._dead and not wait_readable(
+            self._out_r, self.stall_timeout_s, self.worker.is_alive
+        ):
+            if self.worker.is_alive():
+                self._watchdog.stalled = True
+                self._kill()
+            self._dead = True
         try:
-            while not self._out_r.poll(POLL_S):
-                if not self.worker.is_alive():
-                    raise EOFError
-            return self._out_r.recv()
+            if not self._dead:
+                return self._out_r.recv()
         except (EOFError, OSError):
             self._dead = True
-            raise RecorderDiedError("the video recorder stopped") from None
+        raise RecorderDiedError(self.cause())
 
     def stop(self) -> list[dict[str, Any]]:
         """Ask the recorder to finish, collect what it still sends, and join it."""
@@ -271,11 +329,15 @@ class PipeTransport:
                 late.append(self.next_result())
             except RecorderDiedError:
                 break
+        self._watchdog.stop()
         self.worker.join(JOIN_TIMEOUT_S)
         if hasattr(self.worker, "terminate"):
             if self.worker.is_alive():
                 log.warning("video recorder did not stop; terminating it")
-                self.worker.terminate()
+                self.worker.terminate()  # SIGTERM: it removes its temp file
+                self.worker.join(JOIN_TIMEOUT_S)
+            if self.worker.is_alive():
+                self.worker.kill()
                 self.worker.join(JOIN_TIMEOUT_S)
             self.worker.close()
         for conn in (self._inbox_w, self._out_r):
@@ -289,7 +351,9 @@ class PipeTransport:
                 self._inbox_w.close()
 
 
-JOIN_TIMEOUT_S = 60.0
+#: After ``quit`` and its results the recorder only has to exit; a thread that does not
+#: is left behind (it is a daemon), a process is terminated, then killed.
+JOIN_TIMEOUT_S = 2.0
 
 
 # -- the queue -------------------------------------------------------------------------------
@@ -355,6 +419,15 @@ class QueueTransport:
             except queue.Full:
                 if not self.worker.is_alive():
                     raise RecorderDiedError("the video writer thread stopped") from None
+
+    @property
+    def alive(self) -> bool:
+        """False once the writer thread has stopped."""
+        return self.worker.is_alive()
+
+    def cause(self) -> str:
+        """Say why the recorder stopped."""
+        return "the video writer thread stopped"
 
     def ready(self) -> list[dict[str, Any]]:
         """Return the results already queued."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, SupportsFloat
@@ -31,7 +32,13 @@ from robot_sf_gym_video.render.registry import RendererChoice
 from robot_sf_gym_video.video._util import RecorderDiedError
 from robot_sf_gym_video.video.backend import RecorderPlan
 from robot_sf_gym_video.video.capture import FrameSource, is_social_nav, snapshot_packer
-from robot_sf_gym_video.video.naming import clip_id, episode_id, video_path
+from robot_sf_gym_video.video.naming import (
+    check_scenario_name,
+    clip_id,
+    episode_id,
+    unseeded_seed_part,
+    video_path,
+)
 from robot_sf_gym_video.video.options import (
     FINALIZE_MODES,
     RENDERER_CHOICES,
@@ -48,6 +55,7 @@ from robot_sf_gym_video.video.settings import (
     resolve_renderer,
     resolve_size,
 )
+from robot_sf_gym_video.video.supervise import DEFAULT_STALL_TIMEOUT_S, check_stall_timeout
 from robot_sf_gym_video.video.take import Take, Triggers
 
 __all__ = ["FINALIZE_MODES", "RENDERER_CHOICES", "RecorderOptions", "VideoArtifactWrapper"]
@@ -104,7 +112,14 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
             (default) it is discarded. ``reset()`` mid-episode always finalises the take
             as it stands (also marked ``"complete": false``), as before and as
             ``RecordVideo`` does.
+        stall_timeout_s: A recorder process that makes no progress for this many seconds
+            (a blocked hand-over, a result that does not come) is killed: its take gets
+            ``video_skip`` ``encode-error`` and the next take starts a new recorder.
         recorder_options: Backend knobs and test seams (``RecorderOptions``).
+
+    Episodes reset without a seed are named ``<scenario>__u<token>__<idx>``: the token is
+    unique to this wrapper (pid and random bits), so such names never collide, even across
+    processes, and never claim a seed that would not reproduce the episode.
 
     Raises:
         UsageError: an option has a bad value, or a non-SocialNav env to be recorded does
@@ -128,6 +143,7 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         video_length: int | None = None,
         name_prefix: str | None = None,
         keep_unfinished: bool = False,
+        stall_timeout_s: float = DEFAULT_STALL_TIMEOUT_S,
         recorder_options: RecorderOptions | None = None,
     ) -> None:
         # First, while locals() holds only the arguments: gym.make(wrapper.spec) replays
@@ -135,6 +151,10 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         gym.utils.RecordConstructorArgs.__init__(self, _disable_deepcopy=True, **_args(locals()))
         gym.Wrapper.__init__(self, env)
         _check_options(renderer, finalize, fps, scenario, name_prefix, recorder_options)
+        try:
+            stall_timeout_s = check_stall_timeout(stall_timeout_s)
+        except ValueError as exc:
+            raise UsageError(f"stall_timeout_s: {exc}") from None
         self._social = is_social_nav(env.unwrapped)
         self.renderer_choice = resolve_renderer(renderer, env.unwrapped, self._social)
         self.video_dir = video_dir
@@ -150,6 +170,7 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
             fps=float(fps) if fps is not None else default_fps(env),
             size=resolve_size(video_size, env.unwrapped, self._social),
             options=self._opts,
+            stall_timeout_s=stall_timeout_s,
         )
         self._packed_snapshot = snapshot_packer(env.unwrapped) if self._social else None
         self._frames = FrameSource(env, env_name(env))
@@ -164,7 +185,8 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self._clips = 0
         self._episode_index = -1
         self._global_step = 0
-        self._stream_seed: int | None = None
+        # The seed part of unseeded episodes: unique per wrapper, across processes too.
+        self._unseeded = unseeded_seed_part(f"{os.getpid():x}{secrets.token_hex(4)}")
         self._next_identity: tuple[str, Any, Any] | None = None
         self._wanted = bool(enabled) and self.renderer_choice != "none"
         self._closed = False
@@ -238,14 +260,14 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
             rec.push = None
         rec.drain()
         obs, info = self.env.reset(seed=seed, options=options)
-        if seed is not None:
-            self._stream_seed = seed
         self._episode_index += 1
         identity, self._next_identity = self._next_identity, None
         if self._wanted and not self._closed and self._triggers.films_episode(self._episode_index):
             if rec.take is not None:
                 rec.finish(complete=True)  # a new trigger ends the running clip
-            default = (self._scenario_name(), self._stream_seed, self._episode_index)
+            # Unseeded: Gymnasium's stream seed alone would not reproduce this episode.
+            seed_part = seed if seed is not None else self._unseeded
+            default = (self._scenario_name(), seed_part, self._episode_index)
             first = self._global_step
             if self._triggers.episode_kind() == "episode":
                 self._open(episode_id(*(identity or default)), "episode", True, first)
@@ -309,6 +331,11 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self._rec.prepare()
 
     def _scenario_name(self) -> str:
+        name = self._raw_scenario_name()
+        check_scenario_name(name)
+        return name
+
+    def _raw_scenario_name(self) -> str:
         if self._scenario is not None:
             return self._scenario
         name = getattr(self.env.unwrapped, "scenario_name", None) if self._social else None

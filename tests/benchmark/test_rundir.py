@@ -1,3 +1,4 @@
+import hashlib
 import json
 
 import pytest
@@ -67,19 +68,33 @@ def test_empty_records_file_is_not_refused(tmp_path):
     prepare_run_dir(_cfg(tmp_path))
 
 
-def test_overwrite_removes_only_records_and_mp4s(tmp_path):
+def test_overwrite_removes_only_what_the_tool_made(tmp_path):
     run = tmp_path / "run"
+    eid = PLAN[0].episode_id
     _write(run / "episodes.jsonl", [_record(PLAN[0])])
     (run / "videos").mkdir()
-    (run / "videos" / "a.mp4").write_bytes(b"x")
-    (run / "videos" / "a.poster.png").write_bytes(b"x")
+    (run / "actions").mkdir()
+    for name in (f"{eid}.mp4", f"{eid}.poster.png", f"{PLAN[2].episode_id}.mp4"):
+        (run / "videos" / name).write_bytes(b"x")
+    (run / "actions" / f"{eid}.npy").write_bytes(b"x")
     (run / "videos" / ".b.mp4.partial-123-0").write_bytes(b"half")
+    (run / ".episodes.jsonl.partial-9-abcd0123").write_bytes(b"half")
+    (run / "videos" / "a.mp4").write_bytes(b"user")  # not named after an episode id
+    (run / "videos" / "a.poster.png").write_bytes(b"user")
     (run / "videos" / "notes.txt").write_text("keep")
-    (run / "report.html").write_text("keep")
+    (run / "report.html").write_text("made by report")
+    (run / "run.json").write_text("{}")
     (run / "mine.mp4").write_text("keep")
-    prepare_run_dir(_cfg(tmp_path, overwrite=True))
+    prepare_run_dir(_cfg(tmp_path, overwrite=True), PLAN)
     left = sorted(p.relative_to(run).as_posix() for p in run.rglob("*"))
-    assert left == ["mine.mp4", "report.html", "videos", "videos/notes.txt"]
+    assert left == [
+        "actions",
+        "mine.mp4",
+        "videos",
+        "videos/a.mp4",
+        "videos/a.poster.png",
+        "videos/notes.txt",
+    ]
 
 
 def test_resume_removes_half_written_videos_of_a_killed_run(tmp_path):
@@ -106,7 +121,7 @@ def test_resume_keeps_complete_drops_torn_and_incomplete(tmp_path, caplog):
         "filesize_bytes": 5,
         "frames": 3,
         "renderer": "synthetic",
-        "sha256": "0" * 64,
+        "sha256": hashlib.sha256(b"12345").hexdigest(),
     }
     video1 = {**video0, "path": f"videos/{PLAN[1].episode_id}.mp4"}  # file missing
     other = build_plan(["doorway"], 1, 0)[0]
@@ -144,3 +159,21 @@ def test_resume_wrong_size_or_policy_reruns(tmp_path):
     _write(run / "episodes.jsonl", [_record(PLAN[0], video=video)])
     state = resume_run(prepare_run_dir(cfg_off), PLAN, cfg_off)
     assert [s.episode_idx for s in state.to_run] == [1, 2]  # video off: size not checked
+
+
+def test_resume_reruns_a_same_size_corrupted_video(tmp_path):
+    run = tmp_path / "run"
+    (run / "videos").mkdir(parents=True)
+    (run / "videos" / f"{PLAN[0].episode_id}.mp4").write_bytes(b"12x45")  # flipped byte
+    video = {
+        "path": f"videos/{PLAN[0].episode_id}.mp4",
+        "format": "mp4",
+        "filesize_bytes": 5,
+        "frames": 3,
+        "renderer": "synthetic",
+        "sha256": hashlib.sha256(b"12345").hexdigest(),
+    }
+    _write(run / "episodes.jsonl", [_record(PLAN[0], video=video)])
+    cfg = _cfg(tmp_path, resume=True, video_enabled=True)
+    state = resume_run(prepare_run_dir(cfg), PLAN, cfg)
+    assert [s.episode_idx for s in state.to_run] == [0, 1, 2]

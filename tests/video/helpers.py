@@ -73,3 +73,24 @@ def wait_for_encoders(n: int, timeout_s: float = 10.0, watch: ProcessWatch | Non
             return found
         time.sleep(0.01)
     raise AssertionError(f"expected {n} ffmpeg processes, found {found}")
+
+
+def kill_and_wait(procs: list, timeout_s: float = 10.0) -> None:
+    """SIGKILL psutil processes and wait until each has really exited (zombie or gone).
+
+    ``os.kill`` returns before the kernel has ended the target; code that polls the child
+    right after could still see it running.
+    """
+    import psutil
+
+    for proc in procs:
+        proc.kill()
+    deadline = time.monotonic() + timeout_s
+    for proc in procs:
+        while time.monotonic() < deadline:
+            try:
+                if proc.status() == psutil.STATUS_ZOMBIE:
+                    break
+            except psutil.NoSuchProcess:
+                break
+            time.sleep(0.005)

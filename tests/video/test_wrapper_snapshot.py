@@ -7,8 +7,6 @@ real env.
 
 import dataclasses
 import gc
-import os
-import signal
 from pathlib import Path
 
 import gymnasium as gym
@@ -20,7 +18,7 @@ from robot_sf_gym_video.video.options import RecorderOptions
 from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
 
 from .fakes import SIZE, FakeSocialNavEnv, dump_factory, synthetic_factory
-from .helpers import count_frames, leftovers, wait_for_encoders
+from .helpers import count_frames, kill_and_wait, leftovers, wait_for_encoders
 
 
 def wrap(env, tmp_path, recorder_options=None, **kw):
@@ -153,14 +151,14 @@ def test_ffmpeg_killed_mid_episode(tmp_path, procs):
     victims = wait_for_encoders(
         2, watch=procs
     )  # the episode's encoder and the spare for the next one
-    for proc in victims:
-        os.kill(proc.pid, signal.SIGKILL)
+    kill_and_wait(victims)
     trace = run_rest(env)
     skip = trace[-1]["video_skip"]
     assert skip["reason"] == "encode-error"
     assert skip["steps"] == steps
     assert not list(tmp_path.glob("*.mp4"))
     info = run(env, seed=1)[-1][-1]
+    assert "video" in info, info
     assert count_frames(info["video"]["path"]) == steps
     env.close()
     assert leftovers(tmp_path) == []
