@@ -31,14 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 from robot_sf_gym_video.video._util import grow_pipe
 from robot_sf_gym_video.video.encoder import EpisodeEncoder
+from robot_sf_gym_video.video.pipe_transport import PipeTransport, serve_pipe
 from robot_sf_gym_video.video.recorder import RecorderLoop, SnapshotSource
 from robot_sf_gym_video.video.supervise import DEFAULT_STALL_TIMEOUT_S
-from robot_sf_gym_video.video.transport import (
-    PipeTransport,
-    QueueTransport,
-    RecorderHandle,
-    serve_pipe,
-)
+from robot_sf_gym_video.video.transport import QueueTransport, RecorderHandle
 from robot_sf_gym_video.video.writer import WriterFactory
 
 if TYPE_CHECKING:
@@ -148,7 +144,7 @@ class SnapshotRecorder(RecorderHandle):
         config: Recorder settings.
         mode: ``"process"`` (default) or ``"thread"`` (same loop, in this process).
         stall_timeout_s: A process recorder that makes no progress for this long is
-            killed (see ``transport.PipeTransport``).
+            killed (see ``pipe_transport.PipeTransport``).
     """
 
     def __init__(

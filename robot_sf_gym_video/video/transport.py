@@ -2,8 +2,8 @@
 
 - ``RecorderHandle``: the env-side ``Recorder`` over either transport. It batches pushed
   items (``batch_steps`` per message) and stamps nothing else on the env's thread.
-- ``PipeTransport``: a recorder process (forked where possible) fed through an OS pipe;
-  ``serve_pipe`` is its loop. Used for SocialNav snapshots.
+- ``PipeTransport`` (in ``pipe_transport``): a recorder process (forked where possible)
+  fed through an OS pipe; ``serve_pipe`` is its loop. Used for SocialNav snapshots.
 - ``QueueTransport``: a recorder thread fed through a bounded ``queue.Queue``;
   ``serve_queue`` is its loop. Used for frames an env renders itself, and for snapshots
   where no child process may be started (a daemonic process).
@@ -24,39 +24,29 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import pickle
 import queue
-import struct
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from robot_sf_gym_video.video._util import RecorderDiedError
-from robot_sf_gym_video.video.supervise import (
-    DEFAULT_STALL_TIMEOUT_S,
-    Watchdog,
-    exit_cause,
-    wait_readable,
-)
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-
     from robot_sf_gym_video.video.recorder import RecorderLoop
 
 __all__ = [
     "QueueTransport",
     "RecorderHandle",
     "Transport",
-    "serve_pipe",
     "serve_queue",
 ]
 
 log = logging.getLogger(__name__)
 
-_COUNT = struct.Struct("<I")
 POLL_S = 0.5  # slice of every wait on the recorder, between liveness checks
+#: After ``quit`` and its results the recorder only has to exit; a thread that does not
+#: is left behind (it is a daemon), a process is terminated, then killed.
+JOIN_TIMEOUT_S = 2.0
 
 
 class Transport(Protocol):
@@ -176,184 +166,6 @@ class RecorderHandle:
             batch, self._batch = self._batch, []
             self.transport.send("S", batch)
         self.transport.send(kind, payload)
-
-
-# -- the pipe --------------------------------------------------------------------------------
-def encode_message(kind: str, payload: Any) -> bytes:
-    """Return the pipe bytes of one message (see the module docstring)."""
-    if kind == "S":
-        lengths = struct.pack(f"<{len(payload)}I", *map(len, payload))
-        return b"".join((b"S", _COUNT.pack(len(payload)), lengths, *payload))
-    if kind in ("B", "C"):
-        return kind.encode("ascii") + pickle.dumps(payload, protocol=5)
-    if kind == "E":
-        return b"E%d" % payload
-    return kind.encode("ascii")
-
-
-def _split_batch(message: bytes) -> list[memoryview]:
-    """Return the packed snapshots of an ``S`` message, as views (no copies)."""
-    view = memoryview(message)
-    (count,) = _COUNT.unpack_from(view, 1)
-    offset = 1 + _COUNT.size + 4 * count
-    items = []
-    for length in struct.unpack_from(f"<{count}I", view, 1 + _COUNT.size):
-        items.append(view[offset : offset + length])
-        offset += length
-    return items
-
-
-def serve_pipe(inbox: Connection, outbox: Connection, loop: RecorderLoop) -> None:
-    """Run ``loop`` on pipe messages until ``Q`` or until the env side disappears."""
-    while True:
-        try:
-            message = inbox.recv_bytes()
-        except (EOFError, OSError):
-            return  # the env side is gone
-        tag = message[:1]
-        try:
-            if tag == b"S":
-                loop.frames(_split_batch(message))
-            elif tag == b"B":
-                loop.begin(*pickle.loads(message[1:]))
-            elif tag == b"C":
-                loop.scene(pickle.loads(message[1:]))
-            elif tag == b"E":
-                outbox.send(loop.end(int(message[1:])))
-            elif tag == b"D":
-                loop.discard()
-            elif tag == b"Q":
-                return
-        except (EOFError, OSError):
-            return  # cannot report results any more
-        except Exception as exc:  # one bad message must not stop later episodes
-            log.debug("recorder message failed", exc_info=True)
-            loop.fail(f"recorder error: {exc!r}")
-
-
-class PipeTransport:
-    """Messages to a recorder process over an OS pipe; results back on a second pipe.
-
-    Supervised: a write blocked for longer than ``stall_timeout_s`` (the recorder is
-    stopped or hung) makes the watchdog kill the recorder, which ends the write with a
-    broken pipe; a result that does not come within it does the same. Every other wait
-    is bounded too.
-
-    Args:
-        worker: The started recorder process (or thread), reading ``inbox_w``'s other end.
-        inbox_w: Sending end of the data pipe.
-        out_r: Receiving end of the result pipe.
-        stall_timeout_s: Longest time without progress before the recorder is killed.
-    """
-
-    def __init__(
-        self,
-        worker: Any,
-        inbox_w: Connection,
-        out_r: Connection,
-        stall_timeout_s: float = DEFAULT_STALL_TIMEOUT_S,
-    ) -> None:
-        self.worker = worker
-        self._inbox_w = inbox_w
-        self._out_r = out_r
-        self._owner_pid = os.getpid()
-        self._dead = False
-        self.stall_timeout_s = stall_timeout_s
-        self._watchdog = Watchdog(self._kill, stall_timeout_s)
-
-    @property
-    def alive(self) -> bool:
-        """False once the recorder is known to be gone."""
-        return not self._dead and self.worker.is_alive()
-
-    def cause(self) -> str:
-        """Say why the recorder stopped: killed by a signal, exited, or stalled."""
-        return exit_cause(self.worker, self.stall_timeout_s if self._watchdog.stalled else None)
-
-    def _kill(self) -> None:
-        """Stop a stalled recorder at once (SIGKILL also ends a SIGSTOPped process)."""
-        with contextlib.suppress(Exception):
-            self.worker.kill()
-
-    @property
-    def pid(self) -> int | None:
-        """Process id of the recorder process (None for a thread)."""
-        return getattr(self.worker, "pid", None)
-
-    def send(self, kind: str, payload: Any) -> None:
-        """Write one message; blocks only while the pipe is full."""
-        if self._dead:
-            raise RecorderDiedError("the video recorder is not running")
-        try:
-            with self._watchdog.busy():
-                self._inbox_w.send_bytes(encode_message(kind, payload))
-        except (OSError, ValueError):
-            self._dead = True
-            raise RecorderDiedError(self.cause()) from None
-
-    def ready(self) -> list[dict[str, Any]]:
-        """Return the results waiting on the result pipe."""
-        out: list[dict[str, Any]] = []
-        try:
-            while self._out_r.poll():
-                out.append(self._out_r.recv())
-        except (EOFError, OSError):
-            self._dead = True
-        return out
-
-    def next_result(self) -> dict[str, Any]:
-        """Wait for the next result, at most the stall timeout (then kill the recorder)."""
-        if not self._dead and not wait_readable(
-            self._out_r, self.stall_timeout_s, self.worker.is_alive
-        ):
-            if self.worker.is_alive():
-                self._watchdog.stalled = True
-                self._kill()
-            self._dead = True
-        try:
-            if not self._dead:
-                return self._out_r.recv()
-        except (EOFError, OSError):
-            self._dead = True
-        raise RecorderDiedError(self.cause())
-
-    def stop(self) -> list[dict[str, Any]]:
-        """Ask the recorder to finish, collect what it still sends, and join it."""
-        if self._owner_pid != os.getpid():
-            return []
-        late: list[dict[str, Any]] = []
-        with contextlib.suppress(RecorderDiedError):
-            self.send("Q", None)
-        while not self._dead:
-            try:
-                late.append(self.next_result())
-            except RecorderDiedError:
-                break
-        self._watchdog.stop()
-        self.worker.join(JOIN_TIMEOUT_S)
-        if hasattr(self.worker, "terminate"):
-            if self.worker.is_alive():
-                log.warning("video recorder did not stop; terminating it")
-                self.worker.terminate()  # SIGTERM: it removes its temp file
-                self.worker.join(JOIN_TIMEOUT_S)
-            if self.worker.is_alive():
-                self.worker.kill()
-                self.worker.join(JOIN_TIMEOUT_S)
-            self.worker.close()
-        for conn in (self._inbox_w, self._out_r):
-            conn.close()
-        return late
-
-    def forget_after_fork(self) -> None:
-        """In a forked child, close the inherited data-pipe end (the parent owns it)."""
-        if self._owner_pid != os.getpid():
-            with contextlib.suppress(OSError):
-                self._inbox_w.close()
-
-
-#: After ``quit`` and its results the recorder only has to exit; a thread that does not
-#: is left behind (it is a daemon), a process is terminated, then killed.
-JOIN_TIMEOUT_S = 2.0
 
 
 # -- the queue -------------------------------------------------------------------------------

@@ -117,10 +117,6 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
             ``video_skip`` ``encode-error`` and the next take starts a new recorder.
         recorder_options: Backend knobs and test seams (``RecorderOptions``).
 
-    Episodes reset without a seed are named ``<scenario>__u<token>__<idx>``: the token is
-    unique to this wrapper (pid and random bits), so such names never collide, even across
-    processes, and never claim a seed that would not reproduce the episode.
-
     Raises:
         UsageError: an option has a bad value, or a non-SocialNav env to be recorded does
             not have an image ``render_mode``.
