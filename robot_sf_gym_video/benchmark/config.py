@@ -60,10 +60,12 @@ class VideoSettings:
             ``"none"``.
         size: Frame size ``(width_px, height_px)``, already validated; None is the
             renderer's default.
+        lidar: Draw the robot's lidar rays (renderers with a lidar layer: sim-view).
     """
 
     renderer: str
     size: tuple[int, int] | None = None
+    lidar: bool = False
 
     def __post_init__(self) -> None:
         assert self.renderer in VIDEO_RENDERERS and self.renderer != "none", self.renderer
@@ -147,8 +149,10 @@ class RunConfig:
             check_portable(values["policy"])  # worker processes rebuild the policy
         video = None
         if values.pop("video_enabled") and values["video_renderer"] != "none":
-            video = VideoSettings(values["video_renderer"], values["video_size"])
-        del values["video_renderer"], values["video_size"]
+            video = VideoSettings(
+                values["video_renderer"], values["video_size"], values["video_lidar"]
+            )
+        del values["video_renderer"], values["video_size"], values["video_lidar"]
         return cls(**values, video=video)
 
 

@@ -139,12 +139,15 @@ def _video_settings(config: RunConfig) -> dict[str, Any]:
     from robot_sf_gym_video.sim.simulator import SimConfig
 
     size = config.video.size or _default_size(config.video.renderer)
-    return {
+    settings = {
         "enabled": True,
         "renderer": config.video.renderer,
         "size": [int(size[0]), int(size[1])],
         "fps": 1.0 / SimConfig().dt_s,
     }
+    if config.video.lidar:  # only when on, so manifests of earlier runs still match
+        settings["lidar"] = True
+    return settings
 
 
 def _default_size(renderer: str) -> tuple[int, int]:

@@ -303,6 +303,16 @@ RUN_OPTIONS: Registry[RunOption] = Registry(
             cli={"metavar": "WxH"},
         ),
         RunOption(
+            name="video_lidar",
+            default=False,
+            help="draw the robot's lidar rays in sim-view videos (off by default)",
+            check=_boolean,
+            toml=_BOOL,
+            toml_expected=_TRUE_FALSE,
+            flags=("--video-lidar",),
+            cli=_FLAG,
+        ),
+        RunOption(
             name="progress",
             default=False,
             help="show a progress bar on a terminal",

@@ -84,6 +84,7 @@ def run_batch(
     overwrite: bool = False,
     scenarios_file: str | os.PathLike[str] | None = None,
     video_size: tuple[int, int] | str | None = None,
+    video_lidar: bool = False,
     progress: bool = False,
     report: bool = False,
     backend: Literal["local", "ray"] = "local",
@@ -111,6 +112,7 @@ def run_batch(
         overwrite: Delete this run's ``episodes.jsonl`` and ``videos/*.mp4`` first.
         scenarios_file: TOML file of user scenarios (searched before the built-ins).
         video_size: Frame size ``(width_px, height_px)`` or ``"WxH"``; None: default.
+        video_lidar: Draw the robot's lidar rays in sim-view videos (off by default).
         progress: Show a tqdm bar on stderr (only when it is a terminal).
         report: Write ``report.html`` into ``out_dir`` at the end.
         backend: ``"local"`` runs episodes in ``workers`` processes here; ``"ray"`` runs

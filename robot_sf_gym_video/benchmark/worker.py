@@ -215,6 +215,7 @@ class EpisodeWorker:
                 video_dir=settings.video_dir,
                 finalize="background",
                 video_size=settings.video.size,
+                show_lidar=settings.video.lidar,
                 recorder_options=RecorderOptions(warn_existing_videos=False),
             )
             self.cost.setup_s += time.perf_counter() - start

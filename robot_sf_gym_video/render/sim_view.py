@@ -90,7 +90,7 @@ class SimulationView:
         self,
         size: tuple[int, int] | None = None,
         *,
-        show_lidar: bool = True,
+        show_lidar: bool = False,
         show_velocities: bool = True,
         show_trail: bool = True,
     ) -> None:
@@ -98,7 +98,8 @@ class SimulationView:
 
         Args:
             size: ``(width_px, height_px)``, both even; ``UsageError`` otherwise.
-            show_lidar: Draw the robot's lidar rays when the snapshot carries ranges.
+            show_lidar: Draw the robot's lidar rays when the snapshot carries ranges. Off by
+                default: the fan drowns the scene and makes frames far costlier to encode.
             show_velocities: Draw velocity vectors (``VELOCITY_HORIZON_S`` ahead).
             show_trail: Draw the robot's recent path.
 

@@ -38,6 +38,7 @@ class RecorderPlan:
         size: ``(width_px, height_px)`` of SocialNav frames, or None for the renderer's.
         options: Backend knobs and test seams.
         stall_timeout_s: A recorder process without progress for this long is killed.
+        show_lidar: Draw lidar rays (renderers with a lidar layer: sim-view).
     """
 
     social: bool
@@ -47,6 +48,7 @@ class RecorderPlan:
     size: tuple[int, int] | None
     options: RecorderOptions
     stall_timeout_s: float = DEFAULT_STALL_TIMEOUT_S
+    show_lidar: bool = False
 
     def snapshot_mode(self) -> str:
         """``process`` or ``thread``: a daemonic process may not start children."""
@@ -104,5 +106,6 @@ def start_recorder(plan: RecorderPlan, status: EncoderStatus) -> Any:
         exe=status.exe,
         renderer_factory=opts.renderer_factory,
         encoder=opts.encoder,
+        show_lidar=plan.show_lidar,
     )
     return SnapshotRecorder(config, mode=plan.snapshot_mode(), stall_timeout_s=plan.stall_timeout_s)

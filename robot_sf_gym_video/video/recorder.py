@@ -45,6 +45,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: Renderers that draw a lidar layer (and so take ``show_lidar``).
+LIDAR_RENDERERS: tuple[str, ...] = ("sim-view",)
+
 #: A raw frame and its geometry: ``(buffer, width_px, height_px, pix_fmt)``.
 RawFrame = tuple[Any, int, int, str]
 
@@ -130,6 +133,8 @@ class SnapshotSource:
             ``"rgb24"`` draws ``render()``, exactly the pixels ``env.render()`` returns.
         renderer_factory: ``(name, size=...) -> (renderer, note | None)``; None uses
             ``robot_sf_gym_video.render.factory.create_renderer``.
+        show_lidar: Draw lidar rays; passed to renderers with a lidar layer
+            (``LIDAR_RENDERERS``), which all other renderers lack.
     """
 
     def __init__(
@@ -138,6 +143,8 @@ class SnapshotSource:
         size: tuple[int, int] | None = None,
         frame_format: str = "native",
         renderer_factory: Callable[..., tuple[Any, str | None]] | None = None,
+        *,
+        show_lidar: bool = False,
     ) -> None:
         self.label = renderer_name
         self.note: str | None = None
@@ -149,7 +156,8 @@ class SnapshotSource:
             create = renderer_factory
             if create is None:
                 from robot_sf_gym_video.render.factory import create_renderer as create
-            self.renderer, self.note = create(renderer_name, size=size)
+            options = {"show_lidar": show_lidar} if renderer_name in LIDAR_RENDERERS else {}
+            self.renderer, self.note = create(renderer_name, size=size, **options)
         except Exception as exc:
             self.error = f"cannot create the {renderer_name} renderer: {exc}"
             return

@@ -73,6 +73,7 @@ class RecorderConfig:
         exe: ffmpeg binary.
         renderer_factory: ``(name, size) -> (renderer, note | None)``; None uses
             ``robot_sf_gym_video.render.factory.create_renderer``.
+        show_lidar: Draw lidar rays (only renderers with a lidar layer take the option).
         encoder: ``"auto"`` (PyAV's in-process libx264 in a recorder process when
             available, else the ffmpeg binary), ``"pyav"`` or ``"ffmpeg"``.
     """
@@ -86,6 +87,7 @@ class RecorderConfig:
     exe: str | None = None
     renderer_factory: Callable[..., tuple[Any, str | None]] | None = None
     encoder: str = "auto"
+    show_lidar: bool = False
 
 
 def resolve_encoder(choice: str, own_process: bool) -> str:
@@ -130,7 +132,11 @@ def build_loop(config: RecorderConfig, own_process: bool) -> RecorderLoop:
         backend=resolve_encoder(config.encoder, own_process),
     )
     source = SnapshotSource(
-        config.renderer_name, config.size, config.frame_format, config.renderer_factory
+        config.renderer_name,
+        config.size,
+        config.frame_format,
+        config.renderer_factory,
+        show_lidar=config.show_lidar,
     )
     return RecorderLoop(encoder, source)
 

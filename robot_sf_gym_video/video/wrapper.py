@@ -91,6 +91,7 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         fps: Frame rate of the files; default ``env.metadata["render_fps"]`` (else 30).
         video_size: ``(width_px, height_px)`` of SocialNav frames; default the env's
             ``video_size``. Not allowed for other envs (their frames are ``render()``'s).
+        show_lidar: Draw lidar rays in sim-view videos (off: the fan drowns the scene).
         finalize: ``"blocking"``: the ending step waits until the file is final and puts
             the artifact in ``info``. ``"background"``: it only puts ``video_pending`` (or
             ``video_clip_pending``) with the file's id; results arrive later.
@@ -132,6 +133,7 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         video_size: tuple[int, int] | None = None,
         finalize: Literal["blocking", "background"] = "blocking",
         *,
+        show_lidar: bool = False,
         scenario: str | None = None,
         on_artifact: ArtifactCallback | None = None,
         episode_trigger: Callable[[int], bool] | None = None,
@@ -167,16 +169,14 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
             size=resolve_size(video_size, env.unwrapped, self._social),
             options=self._opts,
             stall_timeout_s=stall_timeout_s,
+            show_lidar=bool(show_lidar),
         )
         self._packed_snapshot = snapshot_packer(env.unwrapped) if self._social else None
         self._frames = FrameSource(env, env_name(env))
+        book = ResultBook(self.renderer_choice if self._social else "env", on_artifact)
+        bg = finalize == "background"
         self._rec = Session(
-            self._plan,
-            env,
-            ResultBook(self.renderer_choice if self._social else "env", on_artifact),
-            self._packed_snapshot,
-            self._frames,
-            background=finalize == "background",
+            self._plan, env, book, self._packed_snapshot, self._frames, background=bg
         )
         self._clips = 0
         self._episode_index = -1

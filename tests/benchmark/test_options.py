@@ -58,6 +58,12 @@ SAMPLES = {
         "video",
         VideoSettings("synthetic", (160, 120)),
     ),
+    "video_lidar": (
+        ["--video-renderer", "sim-view", "--video-lidar"],
+        'video_lidar = true\nvideo_renderer = "sim-view"\nvideo_enabled = true',
+        "video",
+        VideoSettings("sim-view", None, True),
+    ),
     "progress": ([], "progress = true", "progress", True),
     "report": (["--report"], "report = true", "report", True),
     "backend": (["--backend", "ray"], 'backend = "ray"', "backend", "ray"),

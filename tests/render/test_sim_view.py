@@ -61,10 +61,12 @@ def test_frames_change_when_agents_move_and_are_deterministic(view, static):
 
 
 def test_options_and_markers(view, static):
-    plain = SimulationView(show_lidar=False, show_velocities=False, show_trail=False)
+    plain = SimulationView(show_velocities=False, show_trail=False)  # lidar off by default
+    fan = SimulationView(show_lidar=True)
     snap = make_snap()
-    lidar = np.all(view.render(static, snap) == colour(Ink.LIDAR), axis=-1).sum()
+    lidar = np.all(fan.render(static, snap) == colour(Ink.LIDAR), axis=-1).sum()
     assert lidar > 50
+    assert np.all(view.render(static, snap) == colour(Ink.LIDAR), axis=-1).sum() == 0
     assert np.all(plain.render(static, snap) == colour(Ink.LIDAR), axis=-1).sum() == 0
     red = colour(Ink.COLLISION)
     assert np.all(view.render(static, snap) == red, axis=-1).sum() == 0

@@ -138,3 +138,25 @@ def test_sim_view_without_pygame_falls_back_with_note(tmp_path):
     assert video["renderer"] == "synthetic"
     assert "sim-view" in video["notes"]
     assert count_frames(video["path"]) == 4
+
+
+def _lidar_pixels(tmp_path, **wrapper_kwargs):
+    from robot_sf_gym_video.render.palette import PALETTE_RGB, Ink
+
+    env = VideoArtifactWrapper(
+        make("sim-view", steps=4),
+        renderer="sim-view",
+        video_dir=tmp_path,
+        recorder_options=RecorderOptions(frame_format="rgb24", writer_factory=dump_factory),
+        **wrapper_kwargs,
+    )
+    trace, _ = rollout(env, seed=5)
+    env.close()
+    raw = np.frombuffer(Path(trace[-1][-1]["video"]["path"]).read_bytes(), np.uint8)
+    pixels = raw.reshape(-1, 3)
+    return int(np.all(pixels == PALETTE_RGB[Ink.LIDAR], axis=-1).sum())
+
+
+def test_lidar_fan_is_off_in_videos_unless_asked(tmp_path):
+    assert _lidar_pixels(tmp_path / "default") == 0
+    assert _lidar_pixels(tmp_path / "on", show_lidar=True) > 200
