@@ -20,7 +20,6 @@ MAX_FUNCTION_LINES = 50
 #: ``"path"`` (a module) or ``"path::qualname"`` (a function), with its size when listed.
 KNOWN_OFFENDERS: frozenset[str] = frozenset(
     {
-        "benchmark/cli.py::main_parser",  # 71
         "benchmark/perf.py",  # 416
         "render/sim_view.py::SimulationView._draw_dynamic",  # 72
         "render/synthetic_draw.py",  # 502

@@ -96,7 +96,12 @@ def main_parser() -> argparse.ArgumentParser:
             parents=[common],
         )
 
-    _add_run(add)
+    for add_command in _COMMANDS:
+        add_command(add)
+    return parser
+
+
+def _add_validate(add: Callable[..., argparse.ArgumentParser]) -> None:
     validate = add(
         "validate",
         "check episodes.jsonl against the schema and every video against its record",
@@ -110,6 +115,9 @@ def main_parser() -> argparse.ArgumentParser:
         "--decode", action="store_true", help="also decode every video and count its frames"
     )
     validate.set_defaults(func=_cmd_validate)
+
+
+def _add_scenarios(add: Callable[..., argparse.ArgumentParser]) -> None:
     scenarios = add(
         "scenarios",
         "list the built-in scenarios (and those of a scenarios file)",
@@ -117,6 +125,9 @@ def main_parser() -> argparse.ArgumentParser:
     )
     scenarios.add_argument("--scenarios", dest="scenarios_file", metavar="FILE")
     scenarios.set_defaults(func=_cmd_scenarios)
+
+
+def _add_report(add: Callable[..., argparse.ArgumentParser]) -> None:
     report = add(
         "report",
         "write DIR/report.html, a gallery of a run's episodes and videos",
@@ -124,6 +135,9 @@ def main_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("run_dir", metavar="DIR", help="a run directory")
     report.set_defaults(func=_cmd_report)
+
+
+def _add_summary(add: Callable[..., argparse.ArgumentParser]) -> None:
     summary = add(
         "summary",
         "per-scenario success/collision/timeout rates and metric means with 95%% intervals",
@@ -136,13 +150,15 @@ def main_parser() -> argparse.ArgumentParser:
     summary.add_argument("--csv", metavar="FILE", help="also write one row per (scenario, metric)")
     summary.add_argument("--json", action="store_true", help="print JSON instead of the table")
     summary.set_defaults(func=_cmd_summary)
+
+
+def _add_perf(add: Callable[..., argparse.ArgumentParser]) -> None:
     perf = add(
         "perf",
         "measure the video overhead (paired runs with and without video) and print the sample",
         _examples("robot-sf-bench perf --out perf_results", "robot-sf-bench perf --quick"),
     )
     _add_perf_arguments(perf)
-    return parser
 
 
 def _add_run(add: Callable[..., argparse.ArgumentParser]) -> None:
@@ -164,6 +180,17 @@ def _add_run(add: Callable[..., argparse.ArgumentParser]) -> None:
     arg("--config", metavar="FILE", help="TOML file whose keys are run_batch argument names")
     arg("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=_cmd_run)
+
+
+#: The subcommands, in ``--help`` order; each adds its parser and sets ``func``.
+_COMMANDS: tuple[Callable[[Callable[..., argparse.ArgumentParser]], None], ...] = (
+    _add_run,
+    _add_validate,
+    _add_scenarios,
+    _add_report,
+    _add_summary,
+    _add_perf,
+)
 
 
 def _add_perf_arguments(parser: argparse.ArgumentParser) -> None:
