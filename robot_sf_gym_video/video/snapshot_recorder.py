@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from robot_sf_gym_video.video._util import grow_pipe
-from robot_sf_gym_video.video.encoder import EpisodeEncoder
+from robot_sf_gym_video.video.encoder import ENCODERS, EpisodeEncoder
 from robot_sf_gym_video.video.pipe_transport import PipeTransport, serve_pipe
 from robot_sf_gym_video.video.recorder import RecorderLoop, SnapshotSource
 from robot_sf_gym_video.video.supervise import DEFAULT_STALL_TIMEOUT_S
@@ -96,8 +96,8 @@ def resolve_encoder(choice: str, own_process: bool) -> str:
         from robot_sf_gym_video.video.pyav_writer import pyav_available
 
         return "pyav" if own_process and pyav_available() else "ffmpeg"
-    if choice == "pyav" and not own_process:
-        log.info("PyAV encoding needs a recorder process; using the ffmpeg binary")
+    if ENCODERS.get(choice).own_process_only and not own_process:
+        log.info("%s encoding needs a recorder process; using the ffmpeg binary", choice)
         return "ffmpeg"
     return choice
 
