@@ -27,8 +27,6 @@ KNOWN_OFFENDERS: frozenset[str] = frozenset(
         "render/synthetic_layer.py",  # 460
         "render/synthetic_layer.py::build_static_layer",  # 65
         "video/ffmpeg.py::ffmpeg_command",  # 65
-        "video/transport.py",  # 456
-        "video/wrapper.py",  # 404
         "video/wrapper.py::VideoArtifactWrapper.__init__",  # 66
     }
 )
