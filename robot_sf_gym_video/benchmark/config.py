@@ -30,6 +30,7 @@ from robot_sf_gym_video.benchmark.options import (
     VIDEO_RENDERERS,
     parse_video_size,
 )
+from robot_sf_gym_video.benchmark.selection import VideoSelection
 from robot_sf_gym_video.errors import UsageError
 
 if sys.version_info >= (3, 11):
@@ -61,11 +62,14 @@ class VideoSettings:
         size: Frame size ``(width_px, height_px)``, already validated; None is the
             renderer's default.
         lidar: Draw the robot's lidar rays (renderers with a lidar layer: sim-view).
+        episodes: Which episodes get a video (``--video-episodes``); the others get
+            ``video_skip`` ``not-selected``.
     """
 
     renderer: str
     size: tuple[int, int] | None = None
     lidar: bool = False
+    episodes: VideoSelection = dataclasses.field(default_factory=VideoSelection)
 
     def __post_init__(self) -> None:
         assert self.renderer in VIDEO_RENDERERS and self.renderer != "none", self.renderer
@@ -150,9 +154,13 @@ class RunConfig:
         video = None
         if values.pop("video_enabled") and values["video_renderer"] != "none":
             video = VideoSettings(
-                values["video_renderer"], values["video_size"], values["video_lidar"]
+                values["video_renderer"],
+                values["video_size"],
+                values["video_lidar"],
+                values["video_episodes"],
             )
         del values["video_renderer"], values["video_size"], values["video_lidar"]
+        del values["video_episodes"]
         return cls(**values, video=video)
 
 

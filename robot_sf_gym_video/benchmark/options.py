@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from robot_sf_gym_video.benchmark.selection import SELECTOR_FORMS, VideoSelection, parse_selection
 from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.registry import Registry
 from robot_sf_gym_video.render.registry import RENDERER_NAMES
@@ -105,6 +106,10 @@ def _ray_address(name: str, value: Any) -> str | None:
     if value is not None and (not isinstance(value, str) or not value):
         raise UsageError(f"ray_address must be a non-empty string, got {value!r}")
     return value
+
+
+def _selection(name: str, value: Any) -> VideoSelection:
+    return parse_selection(value, name)
 
 
 def parse_video_size(value: Any) -> tuple[int, int] | None:
@@ -349,6 +354,17 @@ RUN_OPTIONS: Registry[RunOption] = Registry(
             toml_expected="a Ray address string",
             flags=("--ray-address",),
             cli={"metavar": "ADDR"},
+        ),
+        RunOption(
+            name="video_episodes",
+            default="all",
+            help="which episodes to film: all (default), failures, first:N or every:K "
+            "(per scenario by episode_idx); film the others later with 'film'",
+            check=_selection,
+            toml=(str,),
+            toml_expected=f"a selector: {SELECTOR_FORMS}",
+            flags=("--video-episodes",),
+            cli={"metavar": "SEL"},
         ),
     ],
 )

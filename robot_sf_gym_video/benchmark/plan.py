@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 from robot_sf_gym_video.benchmark.seeds import derive_seed
 from robot_sf_gym_video.errors import UsageError
@@ -28,12 +29,15 @@ class EpisodeSpec:
         episode_idx: 0-based index within the scenario.
         seed: Seed for ``env.reset``, derived from the batch seed.
         episode_id: ``<scenario>__<seed>__<episode_idx>`` (sanitised): record key and video stem.
+        actions: Logged actions to replay instead of running the policy (``film``); None
+            for a normal episode. Not part of the identity (excluded from ``==``/hash).
     """
 
     scenario: str
     episode_idx: int
     seed: int
     episode_id: str
+    actions: Any = dataclasses.field(default=None, compare=False, repr=False)
 
 
 def build_plan(scenarios: Sequence[str], episodes: int, base_seed: int) -> list[EpisodeSpec]:

@@ -22,9 +22,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from robot_sf_gym_video.benchmark.actions import ActionLogError, read_action_log
 from robot_sf_gym_video.benchmark.config import RunConfig
 from robot_sf_gym_video.benchmark.guard import check_contained, check_writable, owned_files
 from robot_sf_gym_video.benchmark.plan import EpisodeSpec
+from robot_sf_gym_video.benchmark.selection import NOT_SELECTED
 from robot_sf_gym_video.benchmark.validate import file_sha256
 from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.fileops import inside, remove_temps
@@ -196,13 +198,17 @@ def _is_complete(paths: RunPaths, record: Mapping[str, Any], config: RunConfig) 
         return False
     if record.get("base_seed", config.seed) != config.seed:
         return False
+    if not _action_log_intact(paths, record):
+        return False
     if not config.video_on:
         return True
     if record.get("video_renderer", config.video_renderer) != config.video_renderer:
         return False
     video = record.get("video")
-    if video is None:
-        return False
+    if video is None:  # complete only when the selection still leaves it out
+        skip = record.get("video_skip") or {}
+        chosen = config.video.episodes.selects(record["episode_idx"], record["outcome"])
+        return skip.get("reason") == NOT_SELECTED and not chosen
     try:
         file = inside(paths.run_dir, video["path"])
         return file.stat().st_size == video["filesize_bytes"] and (
@@ -210,3 +216,18 @@ def _is_complete(paths: RunPaths, record: Mapping[str, Any], config: RunConfig) 
         )
     except OSError:  # missing, unreadable, or a link leading out of the run
         return False
+
+
+def _action_log_intact(paths: RunPaths, record: Mapping[str, Any]) -> bool:
+    """Return True when the record's action log (if it names one) is there, unaltered.
+
+    Records written before action logs existed name none and stay complete.
+    """
+    if "actions" not in record:
+        return True
+    try:
+        read_action_log(paths.run_dir, record)
+    except ActionLogError as exc:
+        logger.info("--resume: rerunning %s: %s", record.get("episode_id"), exc)
+        return False
+    return True

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from robot_sf_gym_video import __version__
+from robot_sf_gym_video.benchmark.actions import write_action_log
 from robot_sf_gym_video.benchmark.config import RunConfig
 from robot_sf_gym_video.benchmark.events import (
     EpisodeDone,
@@ -89,6 +90,7 @@ def run_batch(
     report: bool = False,
     backend: Literal["local", "ray"] = "local",
     ray_address: str | None = None,
+    video_episodes: str = "all",
 ) -> BatchSummary:
     """Run ``episodes`` episodes of each scenario and record them in ``out_dir``.
 
@@ -120,6 +122,11 @@ def run_batch(
             decide) and puts episodes that still fail after Ray's retries into the
             summary's ``failures`` instead of aborting (see ``docs/scaling.md``).
         ray_address: Ray cluster to connect to; None starts a local Ray instance.
+        video_episodes: With video on, which episodes to film: ``"all"``, ``"failures"``
+            (outcome other than success, filmed by replaying the episode right after it
+            ends), ``"first:N"`` or ``"every:K"`` (per scenario by ``episode_idx``:
+            ``idx < N``, ``idx % K == 0``). The others get ``video_skip`` ``not-selected``
+            and can be filmed later with ``robot-sf-bench film``.
 
     Returns:
         The batch summary (episodes by outcome, videos, skips, timings, budget figures).
@@ -281,7 +288,10 @@ class _Collector:
             self._write(result, payload)
 
     def _write(self, result: EpisodeResult, payload: dict[str, Any] | None) -> None:
-        record = self._record(result, payload)
+        actions = None  # the log goes first: a record never names a missing file
+        if result.actions is not None:
+            actions = write_action_log(self.paths.run_dir, result.spec.episode_id, result.actions)
+        record = self._record(result, payload, actions)
         check_record(record)
         self.writer.write(record)
         summary = self.summary
@@ -303,7 +313,12 @@ class _Collector:
             )
         self.bar.episode_finished(result.outcome)
 
-    def _record(self, result: EpisodeResult, payload: dict[str, Any] | None) -> dict[str, Any]:
+    def _record(
+        self,
+        result: EpisodeResult,
+        payload: dict[str, Any] | None,
+        actions: dict[str, Any] | None,
+    ) -> dict[str, Any]:
         spec, config = result.spec, self.config
         video = video_skip = None
         if payload is not None and "video" in payload:
@@ -327,6 +342,7 @@ class _Collector:
             package_version=__version__,
             video=video,
             video_skip=video_skip,
+            actions=actions,
         ).to_dict()
 
     def _relative(self, path: str) -> str:

@@ -20,9 +20,19 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import gymnasium
+import numpy as np
 
+from robot_sf_gym_video.benchmark.actions import ActionRecorder
 from robot_sf_gym_video.benchmark.config import VideoSettings
 from robot_sf_gym_video.benchmark.plan import EpisodeSpec
+from robot_sf_gym_video.benchmark.replay import (
+    UNFINISHED,
+    ReplayMismatch,
+    first_difference,
+    mismatch_message,
+    replay_episode,
+)
+from robot_sf_gym_video.benchmark.selection import VideoSelection, not_selected_skip
 from robot_sf_gym_video.benchmark.summary import VideoCost
 
 if TYPE_CHECKING:
@@ -73,6 +83,8 @@ class EpisodeResult:
         video: ``{"video": ...}`` / ``{"video_skip": ...}`` when known at episode end,
             None when video is off or the artifact is still pending.
         video_pending: True when the artifact will arrive later via ``collect``.
+        actions: The actions the policy took, ``(steps, *action_shape)`` in its dtype
+            (None for a replay); the runner writes them to ``DIR/actions/``.
     """
 
     spec: EpisodeSpec
@@ -82,6 +94,7 @@ class EpisodeResult:
     wall_time_s: float
     video: dict[str, Any] | None = None
     video_pending: bool = False
+    actions: np.ndarray | None = dataclasses.field(default=None, repr=False)
 
 
 class _StepTimer(gymnasium.Wrapper):
@@ -126,10 +139,39 @@ class EpisodeWorker:
         self._carry: list[Artifact] = []
 
     def run(self, spec: EpisodeSpec) -> EpisodeResult:
-        """Run one episode to its end and return its result."""
+        """Run one episode to its end and return its result.
+
+        With ``spec.actions`` the episode is a replay (``film``): the logged actions drive
+        the env and no policy is built. Otherwise the policy drives it, its actions are
+        logged, and ``settings.video.episodes`` decides the video: filmed live when that
+        is known before the episode, re-filmed by replay right after a failure for
+        ``failures`` (the outcome is only known at the end), else ``not-selected``.
+        """
         env = self._env_for(spec.scenario)
+        if spec.actions is not None:
+            return self._replay(env, spec)
+        selection = self.settings.video.episodes if self.settings.video else VideoSelection()
+        live = selection.decided_before(spec.episode_idx) if self._wrapper else False
+        self._record_next(spec, bool(live))
+        result = self._play(env, spec)
+        if live is None and result.outcome != "success":
+            return self._film_by_replay(env, result)
+        if self._wrapper is not None and not live:
+            skip = not_selected_skip(selection, self.settings.video_renderer, result.steps)
+            return dataclasses.replace(result, video={"video_skip": skip})
+        return result
+
+    def _record_next(self, spec: EpisodeSpec, film: bool) -> None:
+        """Name the next episode's video and switch recording on or off for it."""
         if self._wrapper is not None:
             self._wrapper.set_episode_identity(spec.scenario, spec.seed, spec.episode_idx)
+            if film:
+                self._wrapper.start_recording()
+            else:
+                self._wrapper.stop_recording()
+
+    def _play(self, env: gymnasium.Env, spec: EpisodeSpec) -> EpisodeResult:
+        """Run the episode with the policy, logging every action it takes."""
         outer_s = 0.0
         inner_before = self._timer.inner_s if self._timer is not None else 0.0
         start = time.perf_counter()
@@ -141,10 +183,12 @@ class EpisodeWorker:
             self._policy = build_policy(self.settings.policy, env)
             self._scenario = spec.scenario
         _reset_policy(self._policy, spec.seed)
+        log = ActionRecorder()
         steps = 0
         terminated = truncated = False
         while not (terminated or truncated):
             action = self._policy(obs)
+            log.add(action)
             t0 = time.perf_counter()
             obs, _reward, terminated, truncated, info = env.step(action)
             outer_s += time.perf_counter() - t0
@@ -153,12 +197,54 @@ class EpisodeWorker:
         video, pending = _video_payload(info)
         if self._timer is not None:
             self.cost.caller_s += max(outer_s - (self._timer.inner_s - inner_before), 0.0)
-            self.cost.frames += steps
+            self.cost.frames += steps if video is not None or pending else 0
         return EpisodeResult(
             spec=spec,
             steps=steps,
             outcome=str(info["outcome"]),
             metrics=dict(info.get("metrics", {})),
+            wall_time_s=wall_time_s,
+            video=video,
+            video_pending=pending,
+            actions=log.array(),
+        )
+
+    def _film_by_replay(self, env: gymnasium.Env, result: EpisodeResult) -> EpisodeResult:
+        """Film a finished episode by replaying its actions; it must reproduce the result.
+
+        Raises:
+            ReplayMismatch: the replay differs (the env was not deterministic): a bug.
+        """
+        spec = result.spec
+        start = time.perf_counter()
+        self._record_next(spec, True)
+        replayed = replay_episode(env, spec.scenario, spec.seed, result.actions)
+        self._wrapper.stop_recording()  # type: ignore[union-attr]
+        self.cost.replay_s += time.perf_counter() - start
+        self.cost.frames += replayed.steps
+        expected = {"steps": result.steps, "outcome": result.outcome, "metrics": result.metrics}
+        difference = first_difference(expected, replayed)
+        if difference is not None:
+            raise ReplayMismatch(mismatch_message(spec.episode_id, difference))
+        video, pending = _video_payload(replayed.info)
+        return dataclasses.replace(result, video=video, video_pending=pending)
+
+    def _replay(self, env: gymnasium.Env, spec: EpisodeSpec) -> EpisodeResult:
+        """Replay logged actions (``film``); the caller compares the result with the record."""
+        self._record_next(spec, True)
+        start = time.perf_counter()
+        replayed = replay_episode(env, spec.scenario, spec.seed, spec.actions)
+        wall_time_s = time.perf_counter() - start
+        if replayed.outcome == UNFINISHED and self._wrapper is not None:
+            self._wrapper.stop_recording()
+            env.reset(seed=spec.seed)  # ends the unfinished video; film discards it
+        self.cost.frames += replayed.steps
+        video, pending = _video_payload(replayed.info)
+        return EpisodeResult(
+            spec=spec,
+            steps=replayed.steps,
+            outcome=replayed.outcome,
+            metrics=replayed.metrics,
             wall_time_s=wall_time_s,
             video=video,
             video_pending=pending,

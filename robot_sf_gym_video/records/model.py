@@ -59,6 +59,7 @@ class EpisodeRecord:
     package_version: str | None = None
     video: Mapping[str, Any] | None = None
     video_skip: Mapping[str, Any] | None = None
+    actions: Mapping[str, Any] | None = None
     schema_version: str = SCHEMA_VERSION
 
     def __post_init__(self) -> None:
@@ -83,6 +84,8 @@ class EpisodeRecord:
             if value is not None:
                 out[name] = value
         out["max_steps"] = self.max_steps
+        if self.actions is not None:
+            out["actions"] = dict(self.actions)
         if self.video is not None:
             out["video"] = {k: self.video[k] for k in VIDEO_FIELDS if k in self.video}
         if self.video_skip is not None:

@@ -59,6 +59,7 @@ SKIPS: Registry[SkipReason] = Registry(
         SkipReason("no-frames", "the episode ended before its first step"),
         SkipReason("unwritable-path", "the video folder cannot be written"),
         SkipReason("encode-error", "the renderer, encoder or recorder failed mid-episode"),
+        SkipReason("not-selected", "left out by --video-episodes; 'robot-sf-bench film' makes it"),
     ],
 )
 SKIP_REASONS: tuple[str, ...] = SKIPS.names()

@@ -34,6 +34,7 @@ def test_skip_dict_and_reasons():
         "no-frames",
         "unwritable-path",
         "encode-error",
+        "not-selected",
     }
 
 

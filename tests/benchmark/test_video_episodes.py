@@ -1,0 +1,99 @@
+"""``video_episodes``: failures filmed by replay, first:N / every:K live, resume keeps skips."""
+
+from __future__ import annotations
+
+import pytest
+from robot_sf_gym_video.records.decode import count_frames
+from robot_sf_gym_video.records.validate import validate_run
+
+from robot_sf_gym_video.benchmark.runner import run_batch
+from robot_sf_gym_video.errors import UsageError
+
+from .conftest import records_of
+
+#: goal policy, step limit 125: every "empty" episode succeeds; doorway mixes outcomes.
+BATCH = {"scenarios": ["empty", "doorway"], "episodes": 6, "max_steps": 125}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The batch without video: its outcomes decide what ``failures`` must film."""
+    out = tmp_path_factory.mktemp("reference") / "run"
+    run_batch(out, **BATCH)
+    records = {r["episode_id"]: r for r in records_of(out)}
+    outcomes = {r["outcome"] for r in records.values()}
+    assert "success" in outcomes and outcomes - {"success"}, "the batch must mix outcomes"
+    return records
+
+
+def _filmed(out):
+    return {r["episode_id"] for r in records_of(out) if "video" in r}
+
+
+def test_failures_films_exactly_the_failed_episodes(tmp_path, reference):
+    out = tmp_path / "run"
+    summary = run_batch(out, **BATCH, video_enabled=True, video_episodes="failures", workers=2)
+    failed = {eid for eid, r in reference.items() if r["outcome"] != "success"}
+    records = records_of(out)
+    assert _filmed(out) == failed
+    assert sorted(p.stem for p in (out / "videos").glob("*.mp4")) == sorted(failed)
+    for record in records:
+        assert record["outcome"] == reference[record["episode_id"]]["outcome"]
+        assert record["metrics"] == reference[record["episode_id"]]["metrics"]
+        if "video" in record:
+            assert count_frames(out / record["video"]["path"]) == record["steps"]
+        else:
+            assert record["video_skip"]["reason"] == "not-selected"
+            assert record["video_skip"]["steps"] == record["steps"]
+    assert summary.videos_written == len(failed)
+    assert summary.video_skips["not-selected"] == len(records) - len(failed)
+    assert validate_run(out, decode=True) == []
+
+
+@pytest.mark.parametrize(
+    ("selector", "chosen"), [("first:2", {0, 1}), ("every:4", {0, 4}), ("all", set(range(6)))]
+)
+def test_first_and_every_pick_per_scenario_by_index(tmp_path, reference, selector, chosen):
+    out = tmp_path / "run"
+    run_batch(out, **BATCH, video_enabled=True, video_episodes=selector)
+    expected = {eid for eid, r in reference.items() if r["episode_idx"] in chosen}
+    assert _filmed(out) == expected
+    for record in records_of(out):
+        if "video" in record:
+            assert record["video"]["frames"] == record["steps"]
+
+
+def test_resume_after_not_selected_reruns_nothing(tmp_path, reference):
+    out = tmp_path / "run"
+    run_batch(out, **BATCH, video_enabled=True, video_episodes="failures")
+    before = (out / "episodes.jsonl").read_bytes()
+    summary = run_batch(out, **BATCH, video_enabled=True, video_episodes="failures", resume=True)
+    assert summary.episodes_run == 0 and summary.episodes_skipped_resume == len(reference)
+    assert (out / "episodes.jsonl").read_bytes() == before
+
+
+def test_every_episode_gets_an_action_log_even_without_video(reference, tmp_path):
+    out = tmp_path / "run"
+    run_batch(out, scenarios=["empty"], episodes=2, max_steps=20)
+    for record in records_of(out):
+        assert record["actions"]["path"] == f"actions/{record['episode_id']}.npy"
+        assert record["actions"]["steps"] == record["steps"] == 20
+        assert (out / record["actions"]["path"]).is_file()
+    assert not (out / "videos").exists()
+
+
+def test_resume_reruns_an_episode_whose_action_log_is_gone(tmp_path):
+    out = tmp_path / "run"
+    run_batch(out, scenarios=["empty"], episodes=2, max_steps=20)
+    first = records_of(out)[0]
+    (out / first["actions"]["path"]).unlink()
+    summary = run_batch(out, scenarios=["empty"], episodes=2, max_steps=20, resume=True)
+    assert summary.episodes_run == 1
+    assert (out / first["actions"]["path"]).is_file()
+    assert len(records_of(out)) == 2
+
+
+def test_a_bad_selector_is_a_usage_error_before_anything_runs(tmp_path):
+    with pytest.raises(UsageError, match="first:N"):
+        run_batch(tmp_path / "run", video_enabled=True, video_episodes="first:0")
+    assert not (tmp_path / "run").exists()
