@@ -133,7 +133,7 @@ def build_manifest(
 
 
 def _video_settings(config: RunConfig) -> dict[str, Any]:
-    """Return what decides how a video looks: renderer, frame size, fps (or just "off")."""
+    """Return what decides how a video looks, and which episodes get one (or "off")."""
     if config.video is None:
         return {"enabled": False}
     from robot_sf_gym_video.sim.simulator import SimConfig
@@ -144,6 +144,7 @@ def _video_settings(config: RunConfig) -> dict[str, Any]:
         "renderer": config.video.renderer,
         "size": [int(size[0]), int(size[1])],
         "fps": 1.0 / SimConfig().dt_s,
+        "episodes": str(config.video.episodes),  # which episodes are filmed (--video-episodes)
     }
     if config.video.lidar:  # only when on, so manifests of earlier runs still match
         settings["lidar"] = True

@@ -59,7 +59,13 @@ def test_run_json_records_the_video_settings(tmp_path):
     out = tmp_path / "run"
     run_batch(out, episodes=1, max_steps=3, video_enabled=True, video_size="320x240")
     video = load_manifest(out)["video"]
-    assert video == {"enabled": True, "renderer": "synthetic", "size": [320, 240], "fps": 10.0}
+    assert video == {
+        "enabled": True,
+        "renderer": "synthetic",
+        "size": [320, 240],
+        "fps": 10.0,
+        "episodes": "all",
+    }
     out2 = tmp_path / "default"
     run_batch(out2, episodes=1, max_steps=3, video_enabled=True)
     assert load_manifest(out2)["video"]["size"] == [256, 192]  # the renderer's default
@@ -188,6 +194,7 @@ def _make_v1_run(out):
     lines = []
     for record in records_of(out):
         record["schema_version"] = "episode.v1"
+        record.pop("actions", None)  # v1 had no action logs
         lines.append(json.dumps(record) + "\n")
     (out / "episodes.jsonl").write_text("".join(lines))
 
