@@ -15,6 +15,7 @@ from robot_sf_gym_video.benchmark.config import (
 )
 from robot_sf_gym_video.benchmark.options import RUN_OPTIONS
 from robot_sf_gym_video.benchmark.runner import run_batch
+from robot_sf_gym_video.benchmark.selection import VideoSelection
 from robot_sf_gym_video.policies.spec import PolicySource
 
 # One valid sample per option: (CLI arguments, TOML line, the RunConfig attribute it sets,
@@ -72,6 +73,12 @@ SAMPLES = {
         'ray_address = "auto"\nbackend = "ray"',
         "ray_address",
         "auto",
+    ),
+    "video_episodes": (
+        ["--video", "--video-episodes", "every:3"],
+        'video_episodes = "every:3"\nvideo_enabled = true',
+        "video",
+        VideoSettings("synthetic", None, VideoSelection("every", 3)),
     ),
 }
 #: Options the CLI sets with dedicated flags instead of one generic flag each.
