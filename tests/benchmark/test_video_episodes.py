@@ -6,7 +6,9 @@ import pytest
 from robot_sf_gym_video.records.decode import count_frames
 from robot_sf_gym_video.records.validate import validate_run
 
+from robot_sf_gym_video.benchmark.decode import count_frames
 from robot_sf_gym_video.benchmark.runner import run_batch
+from robot_sf_gym_video.benchmark.validate import validate_run
 from robot_sf_gym_video.errors import UsageError
 
 from .conftest import records_of
