@@ -32,7 +32,7 @@ from robot_sf_gym_video.benchmark.replay import (
     mismatch_message,
     replay_episode,
 )
-from robot_sf_gym_video.benchmark.selection import VideoSelection, not_selected_skip
+from robot_sf_gym_video.benchmark.selection import not_selected_skip
 from robot_sf_gym_video.benchmark.summary import VideoCost
 
 if TYPE_CHECKING:
@@ -150,16 +150,16 @@ class EpisodeWorker:
         env = self._env_for(spec.scenario)
         if spec.actions is not None:
             return self._replay(env, spec)
-        selection = self.settings.video.episodes if self.settings.video else VideoSelection()
-        live = selection.decided_before(spec.episode_idx) if self._wrapper else False
+        video = self.settings.video
+        live = video.episodes.decided_before(spec.episode_idx) if video else False
         self._record_next(spec, bool(live))
         result = self._play(env, spec)
+        if video is None or live:
+            return result
         if live is None and result.outcome != "success":
             return self._film_by_replay(env, result)
-        if self._wrapper is not None and not live:
-            skip = not_selected_skip(selection, self.settings.video_renderer, result.steps)
-            return dataclasses.replace(result, video={"video_skip": skip})
-        return result
+        skip = not_selected_skip(video.episodes, video.renderer, result.steps)
+        return dataclasses.replace(result, video={"video_skip": skip})
 
     def _record_next(self, spec: EpisodeSpec, film: bool) -> None:
         """Name the next episode's video and switch recording on or off for it."""
