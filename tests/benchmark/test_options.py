@@ -78,7 +78,7 @@ SAMPLES = {
         ["--video", "--video-episodes", "every:3"],
         'video_episodes = "every:3"\nvideo_enabled = true',
         "video",
-        VideoSettings("synthetic", None, VideoSelection("every", 3)),
+        VideoSettings("synthetic", None, False, VideoSelection("every", 3)),
     ),
 }
 #: Options the CLI sets with dedicated flags instead of one generic flag each.

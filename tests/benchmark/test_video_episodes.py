@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from robot_sf_gym_video.records.decode import count_frames
-from robot_sf_gym_video.records.validate import validate_run
 
 from robot_sf_gym_video.benchmark.decode import count_frames
 from robot_sf_gym_video.benchmark.runner import run_batch
