@@ -1,17 +1,21 @@
 """The encoder: probing ffmpeg once per process and streaming raw frames into it.
 
-- ``EncoderStatus`` / ``probe_encoder()``: is moviepy importable (the contract's
-  ``moviepy-missing``) and is there a working ffmpeg with libx264 (``codec-unavailable``)?
-  Cached per process (per ``IMAGEIO_FFMPEG_EXE`` value); moviepy itself is never imported.
-- ``ffmpeg_command(...)``: the exact command line (pinned for byte-identical output).
+- ``EncoderStatus`` / ``probe_encoder()``: is there a working ffmpeg with libx264
+  (``codec-unavailable``)? Cached per process (per ``IMAGEIO_FFMPEG_EXE`` value).
+- ``moviepy_status()``: can moviepy's writer be imported (``moviepy-missing``)? Asked only
+  by paths that need it (``video.backend``); the check really imports the module.
+- ``ffmpeg_command(...)``: the exact command line for ``yuv420p`` input (pinned for
+  byte-identical output).
 - ``FfmpegStreamWriter``: one ffmpeg child fed raw frames through its stdin; writes to a
-  hidden temporary name in the target folder and renames it with ``fileops.commit`` only when
-  ffmpeg succeeded.
+  hidden temporary name in the target folder and renames it only when ffmpeg succeeded.
 
-Why a bare ffmpeg pipe rather than moviepy's writer: moviepy's ``FFMPEG_VideoWriter``
-hard-codes ``rgb24`` input, and importing moviepy costs ~0.17 s. The same binary
-(``imageio_ffmpeg.get_ffmpeg_exe()``, which honours ``IMAGEIO_FFMPEG_EXE``) accepts planar
-``yuv420p``, which a palette rasterizer draws directly and which halves ffmpeg's CPU.
+Who starts ffmpeg: for ``rgb24`` frames (any generic env's ``render()``, and SocialNav's
+``frame_format="rgb24"``) moviepy's ``FFMPEG_VideoWriter``, whose raw ``rgb24`` pipe into
+ffmpeg is exactly that job; the same determinism options are passed to it. Frames are then
+written to its pipe directly (its ``write_frame`` would copy each frame once more). For
+planar ``yuv420p``, which the synthetic renderer draws directly and which halves ffmpeg's
+CPU, moviepy has no input option, so that command is built here. Both use the binary of
+``imageio_ffmpeg.get_ffmpeg_exe()`` (which honours ``IMAGEIO_FFMPEG_EXE``).
 """
 
 from __future__ import annotations
@@ -169,6 +173,60 @@ def _rate(fps: float) -> str:
     return str(frac.numerator) if frac.denominator == 1 else f"{frac.numerator}/{frac.denominator}"
 
 
+def _output_options(settings: EncoderSettings, fps: float) -> list[str]:
+    """Return the x264 and MP4 options every file gets (see ``ffmpeg_command``)."""
+    gop = settings.gop_frames(fps)
+    return [
+        "-tune",
+        settings.tune,
+        "-qp",
+        str(settings.qp),
+        *(("-g", str(gop)) if gop is not None else ()),
+        "-movflags",
+        "+faststart",
+        "-fflags",
+        "+bitexact",
+        "-flags:v",
+        "+bitexact",
+        "-map_metadata",
+        "-1",
+        "-fps_mode",
+        "passthrough",
+        "-f",
+        "mp4",
+    ]
+
+
+def _start_moviepy(
+    temp_path: str, width_px: int, height_px: int, fps: float, settings: EncoderSettings, log_fh
+) -> subprocess.Popen:
+    """Start ffmpeg for ``rgb24`` frames through moviepy's ``FFMPEG_VideoWriter``.
+
+    Raises:
+        EncoderFailedError: moviepy cannot be imported, or ffmpeg cannot be started.
+    """
+    try:
+        from moviepy.video.io.ffmpeg_writer import FFMPEG_VideoWriter
+    except Exception as exc:
+        raise EncoderFailedError(f"moviepy is not importable: {exc!r}") from exc
+    params = ["-hide_banner", "-loglevel", "error", "-filter_threads", "1"]
+    params += ["-filter_complex_threads", "1", *_output_options(settings, fps)]
+    try:
+        writer = FFMPEG_VideoWriter(
+            temp_path,
+            (width_px, height_px),
+            fps,
+            codec="libx264",
+            preset=settings.preset,
+            threads=1,
+            logfile=log_fh,
+            ffmpeg_params=params,
+        )
+    except OSError as exc:
+        raise EncoderFailedError(f"cannot start ffmpeg: {exc}") from exc
+    return writer.proc
+
+
 def ffmpeg_command(
     exe: str,
     out_path: str | os.PathLike[str],
@@ -190,7 +248,6 @@ def ffmpeg_command(
     """
     if qp is not None:
         settings = replace(settings, qp=qp)
-    gop = settings.gop_frames(fps)
     return [
         exe,
         "-y",
@@ -219,27 +276,11 @@ def ffmpeg_command(
         "libx264",
         "-preset",
         settings.preset,
-        "-tune",
-        settings.tune,
-        "-qp",
-        str(settings.qp),
-        *(("-g", str(gop)) if gop is not None else ()),
         "-threads",
         "1",
         "-pix_fmt",
         "yuv420p",
-        "-movflags",
-        "+faststart",
-        "-fflags",
-        "+bitexact",
-        "-flags:v",
-        "+bitexact",
-        "-map_metadata",
-        "-1",
-        "-fps_mode",
-        "passthrough",
-        "-f",
-        "mp4",
+        *_output_options(settings, fps),
         os.fspath(out_path),
     ]
 
@@ -280,14 +321,33 @@ class FfmpegStreamWriter(TempFileWriter):
         if qp is not None:
             settings = replace(settings, qp=qp)
         super().__init__(final_path, width_px, height_px, fps, pix_fmt_in, settings)
-        if exe is None:
-            exe = probe_encoder().exe
-        cmd = ffmpeg_command(
-            exe or "ffmpeg", self.temp_path, width_px, height_px, fps, pix_fmt_in, settings=settings
-        )
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()/abort()
         try:
-            self._proc = subprocess.Popen(
+            if pix_fmt_in == "rgb24":
+                args = (width_px, height_px, fps, settings, self._stderr)
+                self._proc = _start_moviepy(os.fspath(self.temp_path), *args)
+            else:
+                self._proc = self._start_pipe(exe, width_px, height_px, fps, settings)
+        except EncoderFailedError:
+            self._done = True
+            self._stderr.close()
+            self._unlink_temp()
+            raise
+        self._stdin = self._proc.stdin
+        grow_pipe(self._stdin.fileno())
+        self._owner_pid = os.getpid()
+        _live_writers.add(self)
+
+    def _start_pipe(
+        self, exe: str | None, width_px: int, height_px: int, fps: float, settings: EncoderSettings
+    ) -> subprocess.Popen:
+        """Start ffmpeg for planar ``yuv420p`` frames with ``ffmpeg_command``."""
+        exe = exe or probe_encoder().exe or "ffmpeg"
+        cmd = ffmpeg_command(
+            exe, self.temp_path, width_px, height_px, fps, "yuv420p", settings=settings
+        )
+        try:
+            return subprocess.Popen(
                 cmd,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
@@ -296,14 +356,7 @@ class FfmpegStreamWriter(TempFileWriter):
                 close_fds=True,
             )
         except OSError as exc:
-            self._done = True
-            self._stderr.close()
-            self._unlink_temp()
             raise EncoderFailedError(f"cannot start ffmpeg: {exc}") from exc
-        self._stdin = self._proc.stdin
-        grow_pipe(self._stdin.fileno())
-        self._owner_pid = os.getpid()
-        _live_writers.add(self)
 
     def _forget_inherited(self) -> None:
         """Close this process's copy of the pipe; ``close``/``abort`` become no-ops."""

@@ -10,7 +10,7 @@ import pytest
 SCRIPT = r"""
 import json, logging, sys
 if sys.argv[1] == "no-moviepy":
-    sys.modules["moviepy"] = None
+    sys.path.insert(0, sys.argv[3])  # a moviepy package whose import fails
 logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
 import gymnasium as gym
 from robot_sf_gym_video import VideoArtifactWrapper
@@ -30,6 +30,50 @@ print(json.dumps({"skips": skips, "moviepy_imported": "moviepy" in sys.modules
 """
 
 
+def _blocked_moviepy(tmp_path):
+    """A folder holding a ``moviepy`` package that raises ImportError when imported."""
+    fake = tmp_path / "fake"
+    (fake / "moviepy").mkdir(parents=True)
+    (fake / "moviepy" / "__init__.py").write_text("raise ImportError('blocked by the test')\n")
+    return fake
+
+
+SOCIAL_SCRIPT = r"""
+import json, sys
+sys.path.insert(0, sys.argv[2])
+import gymnasium as gym
+import robot_sf_gym_video
+from robot_sf_gym_video import VideoArtifactWrapper
+
+env = gym.make("robot_sf_gym_video/SocialNav-v0", scenario="crossing", max_steps=12)
+env = VideoArtifactWrapper(env, video_dir=sys.argv[1])
+env.reset(seed=0)
+while True:
+    _, _, term, trunc, info = env.step(env.action_space.sample())
+    if term or trunc:
+        break
+env.close()
+print(json.dumps(info.get("video") or info.get("video_skip")))
+"""
+
+
+def test_socialnav_video_made_with_moviepy_blocked(tmp_path):
+    """PyAV encodes SocialNav videos: moviepy's absence refuses nothing there."""
+    from .helpers import count_frames
+
+    fake = _blocked_moviepy(tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-c", SOCIAL_SCRIPT, str(tmp_path / "videos"), str(fake)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    video = json.loads(out.stdout.strip().splitlines()[-1])
+    assert video["frames"] == 12, video
+    assert count_frames(video["path"]) == 12
+
+
 @pytest.mark.parametrize(
     ("case", "env_extra", "reason"),
     [
@@ -38,8 +82,9 @@ print(json.dumps({"skips": skips, "moviepy_imported": "moviepy" in sys.modules
     ],
 )
 def test_missing_dependency(tmp_path, case, env_extra, reason):
+    fake = _blocked_moviepy(tmp_path)
     out = subprocess.run(
-        [sys.executable, "-c", SCRIPT, case, str(tmp_path / "videos")],
+        [sys.executable, "-c", SCRIPT, case, str(tmp_path / "videos"), str(fake)],
         capture_output=True,
         text=True,
         timeout=120,
