@@ -35,6 +35,12 @@ if ENV_ID not in gymnasium.registry:
         id=ENV_ID,
         entry_point="robot_sf_gym_video.env.social_nav_env:SocialNavEnv",
         disable_env_checker=False,
+        # gym.make(..., max_episode_steps=N) reaches the env as its own limit (step_limit.py)
+        additional_wrappers=(
+            gymnasium.envs.registration.WrapperSpec(
+                "SpecStepLimit", "robot_sf_gym_video.env.step_limit:SpecStepLimit", {}
+            ),
+        ),
     )
 
 _LAZY = {

@@ -70,9 +70,9 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
         max_episode_steps: Step limit overriding the scenario's; the env truncates itself
             (``truncated=True``, outcome ``"timeout"``), so no ``TimeLimit`` is needed.
         config: Simulation, reward and metric settings (defaults when None).
-        max_steps: Same as ``max_episode_steps``. Use this name with ``gymnasium.make``,
-            which keeps ``max_episode_steps`` for itself (it wraps the env in a
-            ``TimeLimit`` that truncates without the env's outcome and metrics).
+        max_steps: Same as ``max_episode_steps`` (``gymnasium.make`` keeps that name for
+            itself). ``gym.make(..., max_episode_steps=N)`` works too: the env honours the
+            spec's limit as its own, and the smaller of the two limits wins.
 
     Raises:
         UsageError: Unknown renderer or render mode, bad video size or step limit.
@@ -118,6 +118,7 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
         self.renderer_note: str | None = None
         self._renderer: Any = None
         self._max_steps_override = None if max_episode_steps is None else int(max_episode_steps)
+        self._spec_step_limit: int | None = None
         self._scenarios_file = scenarios_file
         self.action_space = spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float32)
         self._load_scenario(scenario)
@@ -167,8 +168,20 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
 
     @property
     def max_episode_steps(self) -> int:
-        """Step limit in force: the constructor's override, else the scenario's."""
-        return self._max_steps_override or self.scenario_spec.max_episode_steps
+        """Step limit in force: the smaller of the env's own and ``spec.max_episode_steps``.
+
+        The env's own limit is the constructor's override, else the scenario's. Gymnasium
+        users type ``gym.make(..., max_episode_steps=N)``, which records N in the spec and
+        adds a ``TimeLimit`` that truncates without the env's outcome and metrics; honouring
+        the spec's limit here makes the env end that same step itself, with metrics.
+        """
+        own = self._max_steps_override or self.scenario_spec.max_episode_steps
+        spec_limit = self._spec_step_limit
+        return min(own, spec_limit) if spec_limit else own
+
+    def set_spec_step_limit(self, limit: int | None) -> None:
+        """Honour ``gym.make(..., max_episode_steps=limit)`` from the next reset on."""
+        self._spec_step_limit = int(limit) if limit is not None and limit > 0 else None
 
     @property
     def dt_s(self) -> float:
