@@ -26,7 +26,6 @@ KNOWN_OFFENDERS: frozenset[str] = frozenset(
         "render/synthetic_draw.py::DrawTables._build_agent_tables",  # 55
         "render/synthetic_layer.py",  # 460
         "render/synthetic_layer.py::build_static_layer",  # 65
-        "video/ffmpeg.py::ffmpeg_command",  # 65
         "video/wrapper.py::VideoArtifactWrapper.__init__",  # 66
     }
 )

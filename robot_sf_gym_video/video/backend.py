@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from robot_sf_gym_video.video.ffmpeg import EncoderStatus, moviepy_status, probe_encoder
 from robot_sf_gym_video.video.options import RecorderOptions
+from robot_sf_gym_video.video.probe import EncoderStatus, moviepy_status, probe_encoder
 from robot_sf_gym_video.video.supervise import DEFAULT_STALL_TIMEOUT_S
 
 __all__ = ["RecorderPlan", "plan_status", "start_recorder"]

@@ -1,9 +1,7 @@
 """The encoder: probing ffmpeg once per process and streaming raw frames into it.
 
-- ``EncoderStatus`` / ``probe_encoder()``: is there a working ffmpeg with libx264
-  (``codec-unavailable``)? Cached per process (per ``IMAGEIO_FFMPEG_EXE`` value).
-- ``moviepy_status()``: can moviepy's writer be imported (``moviepy-missing``)? Asked only
-  by paths that need it (``video.backend``); the check really imports the module.
+- ``EncoderStatus`` / ``probe_encoder()`` / ``moviepy_status()``: re-exported from
+  ``video.probe`` (what this machine can encode).
 - ``ffmpeg_command(...)``: the exact command line for ``yuv420p`` input (pinned for
   byte-identical output).
 - ``FfmpegStreamWriter``: one ffmpeg child fed raw frames through its stdin; writes to a
@@ -25,12 +23,12 @@ import logging
 import os
 import subprocess
 import tempfile
-import threading
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
 
 from robot_sf_gym_video.video._util import grow_pipe
+from robot_sf_gym_video.video.probe import EncoderStatus, moviepy_status, probe_encoder
 from robot_sf_gym_video.video.writer import (
     DEFAULT_ENCODER_SETTINGS,
     EncoderFailedError,
@@ -51,7 +49,6 @@ log = logging.getLogger(__name__)
 
 #: x264 constant quantiser of the default settings (kept for callers; see ``EncoderSettings``).
 DEFAULT_QP = DEFAULT_ENCODER_SETTINGS.qp
-_PROBE_TIMEOUT_S = 20.0
 _CLOSE_TIMEOUT_S = 120.0
 _live_writers: weakref.WeakSet[FfmpegStreamWriter] = weakref.WeakSet()
 
@@ -70,99 +67,6 @@ def _forget_writers_after_fork() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_writers_after_fork)
-
-
-@dataclass(frozen=True)
-class EncoderStatus:
-    """Result of the once-per-process encoder probe.
-
-    Attributes:
-        ok: True when episodes can be encoded.
-        exe: Path of the ffmpeg binary (None when not found).
-        reason: ``moviepy-missing`` or ``codec-unavailable`` when not ok.
-        message: One line explaining the status (and how to fix it).
-    """
-
-    ok: bool
-    exe: str | None
-    reason: str | None
-    message: str
-
-
-_probe_cache: dict[str | None, EncoderStatus] = {}
-_probe_lock = threading.Lock()
-
-
-def probe_encoder() -> EncoderStatus:
-    """Return whether MP4 encoding works here; the probe runs once per process.
-
-    Checks that ``imageio_ffmpeg.get_ffmpeg_exe()`` resolves and that ``ffmpeg -encoders``
-    runs and lists libx264. moviepy is checked apart (``moviepy_status``), only where a
-    path needs it. The result is cached per value of ``IMAGEIO_FFMPEG_EXE`` so a test that points
-    it elsewhere gets a fresh probe.
-    """
-    key = os.environ.get("IMAGEIO_FFMPEG_EXE")
-    with _probe_lock:
-        status = _probe_cache.get(key)
-        if status is None:
-            status = _probe_uncached()
-            _probe_cache[key] = status
-            log.debug("encoder probe: %s", status)
-        return status
-
-
-_moviepy_cache: list[EncoderStatus] = []
-
-
-def moviepy_status() -> EncoderStatus:
-    """Return whether moviepy's streaming writer can be imported (checked once per process).
-
-    The module is really imported (``find_spec`` would miss a broken install), but only
-    on a path that needs it, so SocialNav runs encoding through PyAV never pay for it.
-    """
-    with _probe_lock:
-        if not _moviepy_cache:
-            try:
-                from moviepy.video.io.ffmpeg_writer import FFMPEG_VideoWriter  # noqa: F401
-            except Exception as exc:  # ImportError, or a broken install failing on import
-                status = EncoderStatus(
-                    False,
-                    None,
-                    "moviepy-missing",
-                    f'moviepy is not importable ({exc!r}); run: pip install "moviepy>=2"',
-                )
-            else:
-                status = EncoderStatus(True, None, None, "moviepy importable")
-            _moviepy_cache.append(status)
-        return _moviepy_cache[0]
-
-
-def _probe_uncached() -> EncoderStatus:
-    try:
-        import imageio_ffmpeg
-
-        exe = imageio_ffmpeg.get_ffmpeg_exe()
-    except Exception as exc:
-        return EncoderStatus(False, None, "codec-unavailable", f"no ffmpeg binary: {exc}")
-    try:
-        done = subprocess.run(
-            [exe, "-hide_banner", "-encoders"],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=_PROBE_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        return EncoderStatus(False, exe, "codec-unavailable", f"ffmpeg {exe!r} unusable: {exc}")
-    if done.returncode != 0:
-        return EncoderStatus(
-            False, exe, "codec-unavailable", f"ffmpeg {exe!r} exited {done.returncode}"
-        )
-    if b"libx264" not in done.stdout:
-        return EncoderStatus(
-            False, exe, "codec-unavailable", f"ffmpeg {exe!r} has no libx264 encoder"
-        )
-    return EncoderStatus(True, exe, None, f"ffmpeg {exe!r} with libx264")
 
 
 def _rate(fps: float) -> str:

@@ -20,7 +20,7 @@ from robot_sf_gym_video.fileops import remove_temps, warn_once
 from robot_sf_gym_video.video._util import RecorderDiedError
 from robot_sf_gym_video.video.backend import RecorderPlan, plan_status, start_recorder
 from robot_sf_gym_video.video.capture import FrameSource
-from robot_sf_gym_video.video.ffmpeg import EncoderStatus
+from robot_sf_gym_video.video.probe import EncoderStatus
 from robot_sf_gym_video.video.results import ResultBook, log_skip
 from robot_sf_gym_video.video.settings import warn_existing_videos
 from robot_sf_gym_video.video.take import Take
