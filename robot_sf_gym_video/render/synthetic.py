@@ -93,13 +93,12 @@ class SyntheticRenderer:
     def render_for_encoder(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
         """Return a new yuv420p (I420) buffer: Y ``H*W`` bytes, then U, then V (``H*W/4``).
 
-        Y is exactly the BT.601 limited-range luma of ``render()``'s pixels. U and V are
-        the 2x2 box average over the static scene; a block touched by a moving shape or a
-        coloured HUD word takes the chroma of the ink drawn last in it, while dark agent
-        outlines and grey HUD text keep the chroma underneath (``LUMA_ONLY_INKS``).
+        Y is exactly the BT.601 limited-range luma of ``render()``'s pixels; U and V are
+        what swscale makes of them (PyAV ``reformat`` to yuv420p, see ``chroma``), so
+        the encoder gets what converting ``render()`` would give, without converting.
         """
         ops = self._draw(static, snap)
-        return emit_i420(ops, self._layer.yuv, self._tables.n_buffer)
+        return emit_i420(ops, self._layer.idx, self._layer.yuv, self._tables)
 
     def render_indices(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
         """Return a new ``(H, W) uint8`` palette-index image (``palette.Ink`` values).

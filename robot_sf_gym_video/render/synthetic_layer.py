@@ -4,12 +4,12 @@
   arithmetic (sizes, padding, power-of-two width).
 - ``StaticLayer``: everything that does not change during an episode, rasterized once per
   ``StaticScene``: floor, 1 m grid, obstacles, bounds, goal, start marker, HUD background
-  and scenario name, as palette-index, RGB and I420 frames; plus the agents' stencils as
+  and scenario name, as palette-index, RGB and I420 frames (chroma as swscale makes it);
+  plus the agents' stencils as
   flat canvas offsets, the viewport transform and HUD placement.
 - ``build_static_layer(static, size)``: makes a ``StaticLayer``.
 - ``text_offsets(text, scale, width_px)``: flat offsets of a HUD text's lit pixels.
 - ``ui_scale`` / ``hud_height_px``: text and line scale, HUD height for a frame size.
-- ``LUMA_ONLY_INKS``: inks that leave the chroma underneath in yuv420p output.
 - ``tick_directions(vel)``: each pedestrian's heading tick (0 for standing ones, else one
   plus its row of the tick table), shared by the draw list's direct and clipping routes so both
   draw the same.
@@ -31,16 +31,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from robot_sf_gym_video.render import raster
+from robot_sf_gym_video.render.chroma import chroma_planes
 from robot_sf_gym_video.render.font5x7 import ADVANCE_PX, GLYPH_H_PX, text_mask, text_width_px
 from robot_sf_gym_video.render.hud import scenario_label
-from robot_sf_gym_video.render.palette import LUT_U, LUT_V, LUT_Y, PALETTE_RGB, Ink
+from robot_sf_gym_video.render.palette import LUT_Y, PALETTE_RGB, Ink
 from robot_sf_gym_video.render.viewport import Viewport
 
 if TYPE_CHECKING:
     from robot_sf_gym_video.sim.snapshot import StaticScene
 
 __all__ = [
-    "LUMA_ONLY_INKS",
     "STILL_MPS",
     "CanvasGeometry",
     "StaticLayer",
@@ -230,10 +230,6 @@ NOSE_DIRECTIONS = 64
 
 
 STILL_MPS = 1e-3  # pedestrians slower than this get no heading tick
-#: Inks that write luma only in yuv420p output: dark agent outlines, whose 2x2 blocks are
-#: shared with the floor (their chroma would paint a coloured halo once decoded), and the
-#: neutral grey/white HUD text.
-LUMA_ONLY_INKS = frozenset((Ink.PED_EDGE, Ink.ROBOT_EDGE, Ink.HUD_TEXT, Ink.HUD_DIM))
 
 
 def _tick_scores() -> tuple[np.ndarray, np.ndarray]:
@@ -378,24 +374,17 @@ def _draw_goal_and_start(
 def _update_colours(idx: np.ndarray, rgb: np.ndarray, yuv: np.ndarray, touched: np.ndarray) -> None:
     """Bring ``rgb`` and ``yuv`` up to date with ``idx`` at the ``touched`` pixels.
 
-    Cheaper than converting the whole frame again: RGB and Y per pixel, chroma re-averaged
-    over each 2x2 block that holds a touched pixel.
+    RGB and Y per pixel; chroma is recomputed for the whole frame (swscale's filter
+    spans neighbouring blocks, and once per episode this costs well under a millisecond).
     """
-    height_px, width_px = idx.shape
     flat = idx.reshape(-1)
     ink = flat[touched]
     rgb.reshape(-1, 3)[touched] = PALETTE_RGB[ink]
     yuv[touched] = LUT_Y[ink]
-    rows, cols = np.divmod(touched, width_px)
-    blocks = np.unique((rows >> 1) * (width_px // 2) + (cols >> 1))
-    b_rows, b_cols = np.divmod(blocks, width_px // 2)
-    top_left = 2 * b_rows * width_px + 2 * b_cols
-    quad = [flat[top_left + d] for d in (0, 1, width_px, width_px + 1)]
-    n_y = width_px * height_px
-    for lut, offset in ((LUT_U, n_y), (LUT_V, n_y + n_y // 4)):
-        wide = lut.astype(np.uint16)
-        total = wide[quad[0]] + wide[quad[1]] + wide[quad[2]] + wide[quad[3]]
-        yuv[offset + blocks] = (total + 2) >> 2
+    n_y = idx.size
+    u, v = chroma_planes(idx)
+    yuv[n_y : n_y + n_y // 4] = u.reshape(-1)
+    yuv[n_y + n_y // 4 :] = v.reshape(-1)
 
 
 def _draw_grid(
@@ -451,10 +440,6 @@ def _square_pen(scale: int) -> raster.Stencil:
 
 
 def _i420_of(idx: np.ndarray) -> np.ndarray:
-    """Convert a palette-index frame to I420: luma per pixel, chroma 2x2 box-averaged."""
-    planes = [np.take(LUT_Y, idx).ravel()]
-    for lut in (LUT_U, LUT_V):
-        c = np.take(lut.astype(np.uint16), idx)
-        box = c[0::2, 0::2] + c[0::2, 1::2] + c[1::2, 0::2] + c[1::2, 1::2]
-        planes.append(((box + 2) >> 2).astype(np.uint8).ravel())
-    return np.concatenate(planes)
+    """Convert a palette-index frame to I420: luma per pixel, chroma as swscale makes it."""
+    u, v = chroma_planes(idx)
+    return np.concatenate((np.take(LUT_Y, idx).ravel(), u.ravel(), v.ravel()))

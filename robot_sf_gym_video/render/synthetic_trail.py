@@ -1,8 +1,8 @@
 """The draw list's robot trail: sample pixels kept from frame to frame.
 
-- ``TrailSamples.update(trail_m, pts)``: the trail's draw-list op: where its samples go in
-  an I420 buffer (luma pixel, U and V block of each, segment by segment), the bytes to
-  write there and their inks (older half of the segments in the old shade).
+- ``TrailSamples.update(trail_m, pts)``: the trail's draw-list op: the pixels of its
+  samples, segment by segment, and their inks (older half of the segments in the old
+  shade).
 
 Why: the trail grows by one point per step (and drops its oldest point once full), and
 its sampling (``n`` samples per segment, ``n`` set by the longest segment) rarely
@@ -21,7 +21,7 @@ import itertools
 
 import numpy as np
 
-from robot_sf_gym_video.render.palette import LUT_U, LUT_V, LUT_Y, Ink
+from robot_sf_gym_video.render.palette import Ink
 
 __all__ = ["MAX_TRAIL_SAMPLES", "TrailSamples"]
 
@@ -33,38 +33,34 @@ class TrailSamples:
 
     Segment ``k`` goes from point ``k`` to ``k + 1`` and holds ``n`` samples at
     ``t = j / n``, ``j < n`` (its end is the next segment's start; the newest point lies
-    under the robot). ``_rows[k]`` is ``(3, n)``: the samples' luma, U and V positions in
-    the I420 buffer. Rows ``[start, end)`` are the current segments, so one contiguous
-    slice is the index array of a single write covering all three planes (the order
-    within each plane is segment order, as drawing order requires).
+    under the robot). ``_rows[k]`` holds the ``n`` samples' frame pixels. Rows
+    ``[start, end)`` are the current segments, so one contiguous slice is the pixel array
+    of a single write, in segment order as drawing order requires.
     """
 
-    def __init__(self, width_px: int, height_px: int) -> None:
-        """Start empty for frames of ``width_px`` x ``height_px``."""
+    def __init__(self, width_px: int) -> None:
+        """Start empty for frames ``width_px`` wide."""
         self.width_px = width_px
-        self.n_y = width_px * height_px
         self._key = b""  # bytes of the world points the rows below were sampled from
         self._n = 0
         self._longest: collections.deque[int] = collections.deque()  # int(largest |step|)
         self._max = 0  # max(self._longest)
-        self._rows = np.empty((0, 3, 1), dtype=np.intp)
+        self._rows = np.empty((0, 1), dtype=np.intp)
         self._start = self._end = 0
         self._t: dict[int, np.ndarray] = {}  # sample positions in a segment, per n
         self._t_list: list[float] = []  # self._t[self._n] as Python floats
-        self._values = np.empty((0, 3, 1), dtype=np.uint8)  # old shade rows, then new
-        self._inks = self._values  # the inks of self._values
+        self._inks = np.empty((0, 1), dtype=np.uint8)  # old shade rows, then new
 
-    def update(self, trail_m: np.ndarray, pts: np.ndarray) -> tuple:
-        """Return ``(positions, values, inks)`` for a trail of at least two points.
+    def update(self, trail_m: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(pixels, inks)`` for a trail of at least two points.
 
         Args:
             trail_m: ``(k, 2)`` world points (only compared, as bytes).
-            pts: ``(4, k)`` their pixel coordinates x, y, x/2, y/2 (all >= 0).
+            pts: ``(2, k)`` their pixel coordinates x, y (all >= 0).
 
         Returns:
-            I420 buffer positions of every sample's luma, U and V, oldest segment first,
-            the values to write there: the older half of the segments (rounded down)
-            in the old shade, and a function returning the inks of those values.
+            Frame pixels of every sample, oldest segment first, and their inks: the older
+            half of the segments (rounded down) in the old shade.
         """
         key = trail_m.tobytes()
         if key != self._key:
@@ -75,27 +71,14 @@ class TrailSamples:
                 self._resample(pts)
             self._key = key
         n_rows = self._end - self._start
-        half = len(self._values) // 2
+        half = len(self._inks) // 2
         if n_rows > half:
-            self._values, self._inks = self._shades(2 * n_rows)
-            half = len(self._values) // 2
+            self._inks = np.empty((4 * n_rows, self._n), dtype=np.uint8)
+            self._inks[: 2 * n_rows], self._inks[2 * n_rows :] = Ink.TRAIL_OLD, Ink.TRAIL_NEW
+            half = 2 * n_rows
         first = half - n_rows // 2
-        values = self._values[first : first + n_rows]
-        inks = self._inks
-
-        def ink_rows() -> np.ndarray:
-            return inks[first : first + n_rows].ravel()
-
-        return self._rows[self._start : self._end].ravel(), values.ravel(), ink_rows
-
-    def _shades(self, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return value and ink rows for up to ``n_rows`` old and as many new segments."""
-        values = np.empty((2 * n_rows, 3, self._n), dtype=np.uint8)
-        inks = np.empty_like(values)
-        inks[:n_rows], inks[n_rows:] = Ink.TRAIL_OLD, Ink.TRAIL_NEW
-        for plane, lut in enumerate((LUT_Y, LUT_U, LUT_V)):
-            values[:, plane] = lut[inks[:, plane]]
-        return values, inks
+        inks = self._inks[first : first + n_rows].ravel()
+        return self._rows[self._start : self._end].ravel(), inks
 
     def _extend(self, pts: np.ndarray, slid: bool) -> bool:
         """Append the newest segment, dropping the oldest if the trail ``slid``.
@@ -119,16 +102,9 @@ class TrailSamples:
             self._start += 1
         if self._end == len(self._rows):
             self._make_room()
-        w, u_start = self.width_px, self.n_y  # the U plane starts after the luma
-        luma, u = [], []
-        for t in self._t_list:
-            # The vectorised sampling's operations, (step * t) + start, floored. Its
-            # half-resolution sample is exactly this one halved (scaling by 2 is exact),
-            # and floor(x / 2) == floor(x) >> 1: the chroma block follows from the pixel.
-            row, col = int(dy * t + y0), int(dx * t + x0)
-            luma.append(row * w + col)
-            u.append((row >> 1) * (w // 2) + (col >> 1) + u_start)
-        self._rows[self._end] = (luma, u, [b + u_start // 4 for b in u])
+        # The vectorised sampling's operations, (step * t) + start, floored.
+        w = self.width_px
+        self._rows[self._end] = [int(dy * t + y0) * w + int(dx * t + x0) for t in self._t_list]
         self._end += 1
         self._longest.append(longest)
         self._max = top
@@ -137,7 +113,7 @@ class TrailSamples:
     def _make_room(self) -> None:
         """Move the current rows to the front, doubling the capacity if they fill half."""
         n_rows = self._end - self._start
-        rows = np.empty((max(len(self._rows), 2 * n_rows + 2), 3, self._n), dtype=np.intp)
+        rows = np.empty((max(len(self._rows), 2 * n_rows + 2), self._n), dtype=np.intp)
         rows[:n_rows] = self._rows[self._start : self._end]
         self._rows, self._start, self._end = rows, 0, n_rows
 
@@ -148,26 +124,22 @@ class TrailSamples:
         segment-major: write order matters where the new half crosses the old one.
         """
         step = pts[:, 1:] - pts[:, :-1]
-        longest = np.abs(step[:2]).max(axis=0).astype(np.intp)
+        longest = np.abs(step).max(axis=0).astype(np.intp)
         n = min(int(longest.max()) + 1, MAX_TRAIL_SAMPLES)
         t = self._t.get(n)
         if t is None:
             t = self._t[n] = np.linspace(0.0, 1.0, n + 1)[:-1]
-        samples = step[:, None, :] * t[:, None]  # (4, n, segments)
+        samples = step[:, None, :] * t[:, None]  # (2, n, segments)
         samples += pts[:, None, :-1]
         ij = samples.astype(np.intp)
-        strides = np.array([self.width_px, self.width_px // 2], dtype=np.intp)[:, None, None]
-        idx = ij[1::2] * strides  # (2, n, segments): pixel, chroma block
-        idx += ij[0::2]
+        idx = ij[1] * self.width_px
+        idx += ij[0]
         n_rows = step.shape[1]
         if n != self._n:
-            self._values = self._inks = np.empty((0, 3, n), dtype=np.uint8)
+            self._inks = np.empty((0, n), dtype=np.uint8)
         self._n, self._t_list = n, t.tolist()
         self._longest = collections.deque(longest.tolist())
         self._max = int(longest.max())
-        self._rows = np.empty((2 * n_rows + 2, 3, n), dtype=np.intp)
-        rows = self._rows[:n_rows]
-        rows[:, 0] = idx[0].T
-        np.add(idx[1].T, self.n_y, out=rows[:, 1])
-        np.add(rows[:, 1], self.n_y // 4, out=rows[:, 2])
+        self._rows = np.empty((2 * n_rows + 2, n), dtype=np.intp)
+        self._rows[:n_rows] = idx.T
         self._start, self._end = 0, n_rows

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from robot_sf_gym_video.errors import UsageError
-from robot_sf_gym_video.render.palette import LUT_U, LUT_V, LUT_Y, PALETTE_RGB, Ink
+from robot_sf_gym_video.render.palette import LUT_U, LUT_Y, PALETTE_RGB, Ink
 from robot_sf_gym_video.render.synthetic import DEFAULT_SIZE, SyntheticRenderer
 from robot_sf_gym_video.render.synthetic_layer import hud_height_px
 
@@ -173,26 +173,20 @@ def test_yuv420p_layout_and_luma_match_rgb(static):
 
 
 def test_yuv420p_chroma(static):
+    # Chroma is swscale's subsampling of the drawn frame (tests/render/test_chroma.py):
+    # equal to the static frame's away from moving shapes, tinted toward what is drawn.
     renderer = SyntheticRenderer()
     snap = make_snap()
     width, height = renderer.size
-    yuv = renderer.render_for_encoder(static, snap)
     n = width * height
-    u = yuv[n : n + n // 4].reshape(height // 2, width // 2)
-    v = yuv[n + n // 4 :].reshape(height // 2, width // 2)
-    idx = renderer.render_indices(static, snap)
-    # Away from moving shapes chroma is the 2x2 box average of the palette's chroma.
-    box_u = np.rint(LUT_U[idx].reshape(height // 2, 2, width // 2, 2).astype(float).mean((1, 3)))
-    box_v = np.rint(LUT_V[idx].reshape(height // 2, 2, width // 2, 2).astype(float).mean((1, 3)))
-    static_only = renderer.render_indices(
-        static, make_snap(peds=np.zeros((0, 2)), trail=np.zeros((0, 2)), robot_xy=(19.0, 9.0))
-    )
-    same = (static_only == idx).reshape(height // 2, 2, width // 2, 2).all(axis=(1, 3))
-    same[: hud_height_px(renderer.size) // 2] = False  # HUD text is redrawn every frame
-    assert np.abs(u[same] - box_u[same]).max() <= 1 and np.abs(v[same] - box_v[same]).max() <= 1
-    # Blocks inside the robot carry the robot's chroma.
+    yuv = renderer.render_for_encoder(static, snap)
+    u = yuv[n : n + n // 4].reshape(height // 2, width // 2).astype(int)
+    static_u = renderer._layer.yuv[n : n + n // 4].reshape(height // 2, width // 2).astype(int)
     row, col = pixel(renderer, static, ROBOT_BODY_XY)
-    assert u[row // 2, col // 2] == LUT_U[Ink.ROBOT] and v[row // 2, col // 2] == LUT_V[Ink.ROBOT]
+    block = (row // 2, col // 2)
+    assert abs(u[block] - int(LUT_U[Ink.ROBOT])) < abs(static_u[block] - int(LUT_U[Ink.ROBOT]))
+    far = pixel(renderer, static, (16.0, 5.0))  # floor, nothing drawn nearby
+    assert u[far[0] // 2, far[1] // 2] == static_u[far[0] // 2, far[1] // 2]
 
 
 def test_yuv420p_decodes_back_to_the_rgb_frame(static, tmp_path):
@@ -313,24 +307,21 @@ def test_zoomed_in_scene_draws_true_radii():
     assert idx[row, int(col + radius + 2)] not in (Ink.PED, Ink.PED_EDGE)
 
 
-def test_yuv420p_chroma_of_outlines_and_hud(static):
+def test_yuv420p_chroma_of_the_status_word(static):
     renderer = SyntheticRenderer()
     width, height = renderer.size
     n = width * height
     snap = make_snap(outcome="success")
     idx = renderer.render_indices(static, snap)
-    yuv = renderer.render_for_encoder(static, snap)
+    yuv = renderer.render_for_encoder(static, snap).astype(int)
     u = yuv[n : n + n // 4].reshape(height // 2, width // 2)
-    # The status word carries its colour...
+    static_u = renderer._layer.yuv[n : n + n // 4].reshape(height // 2, width // 2).astype(int)
     rows, cols = np.nonzero(idx == Ink.OUTCOME_SUCCESS)
-    assert (u[rows // 2, cols // 2] == LUT_U[Ink.OUTCOME_SUCCESS]).all()
-    # ...while dark outlines keep the floor's chroma: no orange halo around a lone pedestrian.
-    static_u = renderer._layer.yuv[n : n + n // 4].reshape(height // 2, width // 2)
-    rows, cols = np.nonzero(idx == Ink.PED_EDGE)
-    rim = [(r // 2, c // 2) for r, c in zip(rows, cols, strict=True)]
-    fill_blocks = {(r // 2, c // 2) for r, c in zip(*np.nonzero(idx == Ink.PED), strict=True)}
-    rim_only = [b for b in rim if b not in fill_blocks]
-    assert rim_only and all(u[b] == static_u[b] for b in rim_only)
+    target = int(LUT_U[Ink.OUTCOME_SUCCESS])
+    moved = np.abs(u[rows // 2, cols // 2] - target) < np.abs(
+        static_u[rows // 2, cols // 2] - target
+    )
+    assert moved.mean() > 0.9  # the word's blocks are tinted toward its colour
 
 
 def test_reused_map_gives_the_same_frames_as_a_fresh_renderer():

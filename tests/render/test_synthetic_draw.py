@@ -1,5 +1,8 @@
 """One draw list, three emitters: I420, RGB and palette indices show the same frame.
 
+The I420 chroma is checked against the whole-frame computation (``chroma_planes``), and
+that against swscale itself in ``test_chroma.py``.
+
 The draw list has a no-clipping route (every shape well inside the map) and a clipping
 route; a pedestrian far outside the map forces the clipping route for the whole frame
 without adding a pixel, so comparing the two checks that both routes draw the same.
@@ -11,9 +14,10 @@ import numpy as np
 import pytest
 
 from robot_sf_gym_video.env.social_nav_env import SocialNavEnv
-from robot_sf_gym_video.render.palette import LUT_U, LUT_V, LUT_Y, PALETTE_RGB
+from robot_sf_gym_video.render.chroma import chroma_planes
+from robot_sf_gym_video.render.palette import LUT_Y, PALETTE_RGB
 from robot_sf_gym_video.render.synthetic import SyntheticRenderer
-from robot_sf_gym_video.render.synthetic_layer import LUMA_ONLY_INKS, hud_height_px
+from robot_sf_gym_video.render.synthetic_layer import hud_height_px
 from robot_sf_gym_video.sim.snapshot import FrameSnapshot
 
 from .conftest import LONE_PED_XY, crowd_snap, make_snap, make_static
@@ -82,35 +86,16 @@ def with_far_pedestrian(snap: FrameSnapshot) -> FrameSnapshot:
 
 
 def assert_emitters_agree(renderer: SyntheticRenderer, static, snap) -> None:
-    """Y is the luma of the inks, RGB their colours; chroma follows the chroma inks."""
+    """RGB is the inks' colours, Y their luma, U and V swscale's subsampling of them."""
     idx = renderer.render_indices(static, snap)
     rgb = renderer.render(static, snap)
     yuv = renderer.render_for_encoder(static, snap)
-    w, h = renderer.size
-    n_y = w * h
+    n_y = idx.size
     assert np.array_equal(rgb, PALETTE_RGB[idx])
-    assert np.array_equal(yuv[:n_y].reshape(h, w), LUT_Y[idx])
-    base = renderer._layer
-    u, v = (
-        yuv[n_y + k * n_y // 4 : n_y + (k + 1) * n_y // 4].reshape(h // 2, w // 2) for k in (0, 1)
-    )
-    su, sv = (
-        base.yuv[n_y + k * n_y // 4 : n_y + (k + 1) * n_y // 4].reshape(h // 2, w // 2)
-        for k in (0, 1)
-    )
-    blocks = idx.reshape(h // 2, 2, w // 2, 2).transpose(0, 2, 1, 3).reshape(h // 2, w // 2, 4)
-    static_blocks = (
-        base.idx.reshape(h // 2, 2, w // 2, 2).transpose(0, 2, 1, 3).reshape(h // 2, w // 2, 4)
-    )
-    untouched = (blocks == static_blocks).all(axis=2)
-    changed = (u != su) | (v != sv)
-    assert not (changed & untouched).any()  # chroma only changes where something was drawn
-    luma_only = np.isin(blocks, list(LUMA_ONLY_INKS)) | (blocks == static_blocks)
-    for by, bx in np.argwhere(~untouched):
-        inks = set(blocks[by, bx][~luma_only[by, bx]].tolist())
-        if len(inks) == 1 and (luma_only[by, bx].sum() == 0):
-            (ink,) = inks
-            assert (u[by, bx], v[by, bx]) == (LUT_U[ink], LUT_V[ink])
+    assert np.array_equal(yuv[:n_y], LUT_Y[idx].ravel())
+    u, v = chroma_planes(idx)  # the whole frame: the draw list recomputes touched blocks only
+    assert np.array_equal(yuv[n_y : n_y + n_y // 4], u.ravel())
+    assert np.array_equal(yuv[n_y + n_y // 4 :], v.ravel())
 
 
 @pytest.mark.parametrize("size", SIZES)
