@@ -85,6 +85,8 @@ def _output_options(settings: EncoderSettings, fps: float) -> list[str]:
         settings.tune,
         "-qp",
         str(settings.qp),
+        "-i_qfactor",
+        settings.i_qfactor,
         *(("-g", str(gop)) if gop is not None else ()),
         "-movflags",
         "+faststart",

@@ -60,16 +60,23 @@ class EncoderSettings:
             to the cost of drawing the frame.
         tune: x264 tune. ``zerolatency`` drops lookahead and B-frames: one frame in gives
             its packet out at once, so memory stays flat and nothing waits for the end.
-        qp: Constant quantiser. A fixed QP skips rate control (less CPU than CRF) and
-            keeps flat synthetic frames legible.
-        keyframe_interval_s: Seconds of video between keyframes (so players can seek);
-            None leaves x264's default (one keyframe per 250 frames).
+        qp: Constant quantiser. A fixed QP skips rate control (less CPU than CRF). 22
+            keeps every decoded frame within the fidelity floors of docs/renderers.md
+            (RGB and luma PSNR against swscale's yuv420p of ``render()``); 28 let
+            errors pile up along past positions (pink and orange ghosts).
+        keyframe_interval_s: Seconds of video between keyframes, so players seek without
+            decoding from the start and errors cannot accumulate for a whole file; None
+            leaves x264's default (one keyframe per 250 frames).
+        ip_ratio: QP step from P- to I-frames (x264 ``ipratio``; libavcodec's
+            ``i_qfactor`` is its inverse). x264's 1.4 makes every keyframe ~1 dB better
+            than the frames after it; 1.0 keeps quality flat along the clip.
     """
 
     preset: str = "ultrafast"
     tune: str = "zerolatency"
-    qp: int = 28
-    keyframe_interval_s: float | None = None
+    qp: int = 22
+    keyframe_interval_s: float | None = 2.0
+    ip_ratio: float = 1.0
 
     def gop_frames(self, fps: float) -> int | None:
         """Return the keyframe interval in frames at ``fps`` (None: x264's default)."""
@@ -77,9 +84,15 @@ class EncoderSettings:
             return None
         return max(1, math.floor(self.keyframe_interval_s * fps + 1e-9))
 
+    @property
+    def i_qfactor(self) -> str:
+        """Return ``ip_ratio`` as libavcodec's ``i_qfactor`` option (its inverse)."""
+        return repr(1.0 / self.ip_ratio)
+
     def x264_options(self, fps: float) -> dict[str, str]:
         """Return the codec options (PyAV ``stream.options``; ffmpeg's ``-preset`` etc.)."""
         options = {"preset": self.preset, "tune": self.tune, "qp": str(self.qp)}
+        options["i_qfactor"] = self.i_qfactor
         gop = self.gop_frames(fps)
         if gop is not None:
             options["g"] = str(gop)
