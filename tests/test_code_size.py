@@ -23,7 +23,6 @@ KNOWN_OFFENDERS: frozenset[str] = frozenset(
         "benchmark/perf.py",  # 416
         "render/sim_view.py::SimulationView._draw_dynamic",  # 72
         "render/synthetic_draw.py",  # 502
-        "render/synthetic_draw.py::DrawTables._build_agent_tables",  # 55
         "render/synthetic_layer.py",  # 460
         "render/synthetic_layer.py::build_static_layer",  # 65
         "video/wrapper.py::VideoArtifactWrapper.__init__",  # 66
