@@ -152,6 +152,25 @@ def _add_summary(add: Callable[..., argparse.ArgumentParser]) -> None:
     summary.set_defaults(func=_cmd_summary)
 
 
+def _add_compare(add: Callable[..., argparse.ArgumentParser]) -> None:
+    compare = add(
+        "compare",
+        "pair two runs' episodes (scenario, seed, index), test the differences, and write "
+        "a page with both videos of each pair side by side",
+        _examples(
+            "robot-sf-bench run --policy goal --seed 0 --episodes 20 --out runs/goal",
+            "robot-sf-bench run --policy social_force --seed 0 --episodes 20 --out runs/sf",
+            "robot-sf-bench compare runs/goal runs/sf   # writes runs/goal/compare-sf.html",
+        ),
+    )
+    compare.add_argument("dir_a", metavar="DIR_A", help="run A (the reference)")
+    compare.add_argument("dir_b", metavar="DIR_B", help="run B; deltas are B - A")
+    compare.add_argument(
+        "--out", metavar="FILE", help="page to write (default DIR_A/compare-<B>.html)"
+    )
+    compare.set_defaults(func=_cmd_compare)
+
+
 def _add_perf(add: Callable[..., argparse.ArgumentParser]) -> None:
     perf = add(
         "perf",
@@ -189,6 +208,7 @@ _COMMANDS: tuple[Callable[[Callable[..., argparse.ArgumentParser]], None], ...] 
     _add_scenarios,
     _add_report,
     _add_summary,
+    _add_compare,
     _add_perf,
 )
 
@@ -295,6 +315,27 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     else:
         for line in format_table(rows):
             print(line)
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from robot_sf_gym_video.report.compare import (
+        compare_runs,
+        default_page_path,
+        write_compare_page,
+    )
+    from robot_sf_gym_video.report.pairing import format_deltas
+
+    comparison = compare_runs(args.dir_a, args.dir_b)
+    print(f"A: {args.dir_a} (policy {comparison.a.policy})")
+    print(f"B: {args.dir_b} (policy {comparison.b.policy})")
+    for note in comparison.notes:
+        print(f"note: {note}")
+    print(f"paired episodes: {len(comparison.pairing.pairs)}; * marks p < 0.05")
+    for line in format_deltas(comparison.deltas):
+        print(line)
+    page = args.out or default_page_path(args.dir_a, args.dir_b)
+    print(f"page: {write_compare_page(comparison, page)}")
     return 0
 
 

@@ -6,6 +6,8 @@ referenced by relative path.
 - ``ReportPage``: everything the page shows (rows, summaries, problems, labels).
 - ``render_page``: build the page as a string.
 - ``esc`` / ``url_attr`` / ``json_for_script``: the only ways record text reaches the page.
+- ``content_security_policy(script)``: the CSP that lets only ``script`` run (also used by
+  the compare page).
 
 Why so strict about escaping: scenario names, ids and skip messages come from user files.
 Every string goes through ``html.escape(..., quote=True)``; paths are percent-encoded
@@ -28,10 +30,18 @@ from urllib.parse import quote
 
 from robot_sf_gym_video.report.assets import CSS, JS
 from robot_sf_gym_video.report.model import EpisodeRow, VideoState
+from robot_sf_gym_video.report.run_summary import MetricRow
 from robot_sf_gym_video.report.stats import ScenarioSummary
 from robot_sf_gym_video.sim.snapshot import OUTCOMES
 
-__all__ = ["ReportPage", "esc", "json_for_script", "render_page", "url_attr"]
+__all__ = [
+    "ReportPage",
+    "content_security_policy",
+    "esc",
+    "json_for_script",
+    "render_page",
+    "url_attr",
+]
 
 #: Metrics shown first, in this order, when present; other numeric metrics follow by name.
 PREFERRED_METRICS = (
@@ -83,6 +93,7 @@ class ReportPage:
     default_fps: float
     version: str = ""
     problems: list[str] = field(default_factory=list)
+    metric_rows: list[MetricRow] = field(default_factory=list)
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -344,14 +355,22 @@ def _summary_data(page: ReportPage) -> dict[str, Any]:
     }
 
 
-def _csp() -> str:
-    digest = base64.b64encode(hashlib.sha256(JS.encode("utf-8")).digest()).decode("ascii")
+def content_security_policy(script: str = JS) -> str:
+    """Return the page's CSP: only ``script`` (by its SHA-256) may run, media from the run."""
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     return (
         "default-src 'none'; "
         f"script-src 'sha256-{digest}'; style-src 'unsafe-inline'; "
         "img-src 'self' file: data:; media-src 'self' file:; "
         "base-uri 'none'; form-action 'none'"
     )
+
+
+def _metrics_section(rows: list[MetricRow]) -> str:
+    # imported here: summary_html uses this module's ``esc``
+    from robot_sf_gym_video.report.summary_html import metrics_summary_section
+
+    return metrics_summary_section(rows)
 
 
 def render_page(page: ReportPage) -> str:
@@ -372,7 +391,7 @@ def render_page(page: ReportPage) -> str:
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(_csp())}">'
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(content_security_policy())}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<link rel="icon" href="data:,">'
         f"<title>Run report \u2014 {esc(page.title)}</title><style>{CSS}</style></head>"
@@ -380,6 +399,7 @@ def render_page(page: ReportPage) -> str:
         f"<p>{subtitle}</p></header>{problems}"
         f"{_cards(page, with_videos=with_videos)}"
         f"{_summary_section(page, with_videos=with_videos)}"
+        f"{_metrics_section(page.metric_rows)}"
         f"{_episodes_section(page, with_videos=with_videos)}"
         f"<footer>Written by robot_sf_gym_video {esc(page.version)}. Self-contained page: "
         "videos are loaded from <code>videos/</code> next to this file; nothing is fetched "

@@ -6,7 +6,7 @@
 - ``MetricRow``: one (scenario, metric) cell: ``n``, ``mean`` (a rate for ``*_rate``),
   ``ci_low``, ``ci_high``; the CSV has exactly these columns.
 - ``summarize_metrics(rows)``: the table for report rows (``report.model.EpisodeRow``).
-- ``format_table(rows)``: aligned text lines for the terminal.
+- ``format_table(rows)``: aligned text lines for the terminal (``align_columns``).
 
 Why apart from the files: like stable-baselines3's ``Monitor`` (statistics) and
 ``ResultsWriter`` (rows on disk), the numbers are computed here once and the CLI, the CSV,
@@ -29,6 +29,9 @@ __all__ = [
     "SUCCESS_ONLY_METRICS",
     "SUMMARY_METRICS",
     "MetricRow",
+    "align_columns",
+    "format_interval",
+    "format_number",
     "format_table",
     "summarize_metrics",
 ]
@@ -112,10 +115,16 @@ def _group(scenario: str, rows: Sequence[EpisodeRow]) -> list[MetricRow]:
     return out
 
 
-def _num(value: float | None) -> str:
+def format_number(value: float | None) -> str:
+    """Return ``value`` with 3 decimals for tables, ``-`` when undefined."""
     if value is None or not math.isfinite(value):
         return "-"
     return f"{value + 0.0:.3f}"  # + 0.0: no "-0.000"
+
+
+def format_interval(low: float | None, high: float | None) -> str:
+    """Return ``[low, high]`` for tables, empty when the interval is undefined."""
+    return "" if low is None else f"[{format_number(low)}, {format_number(high)}]"
 
 
 def format_table(rows: Sequence[MetricRow]) -> list[str]:
@@ -127,16 +136,21 @@ def format_table(rows: Sequence[MetricRow]) -> list[str]:
     body = []
     previous = None
     for row in rows:
-        ci = "" if row.ci_low is None else f"[{_num(row.ci_low)}, {_num(row.ci_high)}]"
+        ci = format_interval(row.ci_low, row.ci_high)
         name = row.scenario if row.scenario != previous else ""
         previous = row.scenario
-        body.append((name, row.metric, str(row.n), _num(row.mean), ci))
+        body.append((name, row.metric, str(row.n), format_number(row.mean), ci))
+    return align_columns(header, body, right=(False, False, True, True, False))
+
+
+def align_columns(
+    header: Sequence[str], body: Sequence[Sequence[str]], right: Sequence[bool]
+) -> list[str]:
+    """Return ``header`` and ``body`` as lines of padded columns (``right``: right-aligned)."""
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
-    right = (False, False, True, True, False)
 
     def line(cells: Sequence[str]) -> str:
         cols = zip(cells, widths, right, strict=True)
-        parts = [c.rjust(w) if r else c.ljust(w) for c, w, r in cols]
-        return "  ".join(parts).rstrip()
+        return "  ".join(c.rjust(w) if r else c.ljust(w) for c, w, r in cols).rstrip()
 
     return [line(header), *(line(cells) for cells in body)]

@@ -21,6 +21,7 @@ from robot_sf_gym_video.report.html import ReportPage, render_page
 from robot_sf_gym_video.report.loader import read_episodes
 from robot_sf_gym_video.report.model import DEFAULT_FPS, build_row
 from robot_sf_gym_video.report.posters import attach_posters
+from robot_sf_gym_video.report.run_summary import summarize_metrics
 from robot_sf_gym_video.report.stats import summarize
 
 __all__ = ["EPISODES_FILE", "REPORT_FILE", "write_report"]
@@ -85,6 +86,7 @@ def write_report(
         default_fps=default_fps,
         version=_version(),
         problems=loaded.problems,
+        metric_rows=summarize_metrics(rows),
     )
     out = run_dir / REPORT_FILE
     atomic_write(out, render_page(page))

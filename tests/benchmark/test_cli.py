@@ -8,7 +8,7 @@ import pytest
 from robot_sf_gym_video.benchmark import cli
 from robot_sf_gym_video.benchmark.summary import BatchSummary, VideoCost
 
-COMMANDS = ["run", "validate", "scenarios", "report", "summary", "perf"]
+COMMANDS = ["run", "validate", "scenarios", "report", "summary", "compare", "perf"]
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])

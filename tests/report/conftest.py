@@ -1,15 +1,40 @@
-"""Fixtures for report tests: real MP4s from the bundled ffmpeg and contract-shaped records."""
+"""Fixtures for report tests: real MP4s from the bundled ffmpeg, contract-shaped records,
+and a headless Chromium (Debian ``chromium`` driven by playwright) with a local server.
+
+The browser fixtures skip with a reason when playwright or the browser is missing;
+``.ci/run`` installs both. Run dirs are served over http://127.0.0.1 (ephemeral port)
+because ``file://`` media loading is flaky in headless Chromium.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.server
+import io
 import json
+import os
+import re
 import subprocess
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+CHROMIUM = os.environ.get("ROBOT_SF_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_LIFETIME_S = 180.0
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -129,3 +154,80 @@ def write_records() -> Callable[..., Path]:
 @pytest.fixture
 def video_of() -> Callable[..., dict[str, Any]]:
     return video_field
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """A static server that answers byte-range requests, as real web servers do.
+
+    Chromium can only seek a video whose server honours ``Range`` (the standard library's
+    handler ignores it, so ``currentTime = t`` may land at 0): seeking tests need this.
+    """
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def send_head(self) -> Any:
+        match = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
+        path = Path(self.translate_path(self.path))
+        if match is None or not path.is_file():
+            return super().send_head()
+        size = path.stat().st_size
+        start = int(match.group(1))
+        end = min(int(match.group(2) or size - 1), size - 1)
+        if start > end:
+            self.send_error(416, "range not satisfiable")
+            return None
+        with path.open("rb") as handle:
+            handle.seek(start)
+            body = handle.read(end - start + 1)
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)  # copied to the socket by do_GET (do_HEAD drops it)
+
+    def end_headers(self) -> None:
+        self.send_header("Accept-Ranges", "bytes")
+        super().end_headers()
+
+
+@pytest.fixture
+def serve() -> Iterator[Any]:
+    """Serve a directory on 127.0.0.1:<ephemeral>; the server stops itself after a while."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(directory: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(directory))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        watchdog = threading.Timer(SERVER_LIFETIME_S, server.shutdown)
+        watchdog.daemon = True
+        watchdog.start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Any]:
+    """A page of a headless Chromium (1440x1000), closed after the test."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright not installed: pip install -e '.[test]'"
+    )
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: apt-get install -y chromium (or set ROBOT_SF_CHROMIUM)"
+        )
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            yield page
+        finally:
+            browser.close()

@@ -7,13 +7,8 @@ loading is flaky in headless Chromium.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import inspect
 import json
-import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,69 +16,10 @@ import pytest
 
 from robot_sf_gym_video.report import write_report
 
-CHROMIUM = os.environ.get("ROBOT_SF_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HOSTILE = "<script>alert(1)</script>"
 FPS = 10.0
-SERVER_LIFETIME_S = 180.0
 
 pytestmark = pytest.mark.slow
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright not installed: pip install -e '.[test]'"
-)
-if not os.access(CHROMIUM, os.X_OK):
-    pytest.skip(
-        f"no Chromium at {CHROMIUM}: apt-get install -y chromium (or set ROBOT_SF_CHROMIUM)",
-        allow_module_level=True,
-    )
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def serve() -> Iterator[Any]:
-    """Serve a directory on 127.0.0.1:<ephemeral>; the server stops itself after a while."""
-    servers: list[http.server.ThreadingHTTPServer] = []
-
-    def start(directory: Path) -> str:
-        handler = functools.partial(_QuietHandler, directory=str(directory))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        watchdog = threading.Timer(SERVER_LIFETIME_S, server.shutdown)
-        watchdog.daemon = True
-        watchdog.start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            yield page
-        finally:
-            browser.close()
 
 
 def _visible_column(page: Any, css: str) -> list[str]:

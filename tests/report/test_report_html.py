@@ -71,8 +71,8 @@ def test_hostile_scenario_is_text(tmp_path: Path, make_record, write_records) ->
     assert page.count("<script") == 2  # summary JSON + the report's own script
     parser = _Collect("scn")
     parser.feed(page)
-    # Summary table and episode table both show the literal name.
-    assert parser.cells.count(HOSTILE) == 2
+    # Summary, metrics and episode tables all show the literal name.
+    assert parser.cells.count(HOSTILE) == 3
     options = [a.get("value") for t, a in parser.tags if t == "option"]
     assert HOSTILE in options
     # The embedded summary JSON parses back to the same name.

@@ -116,3 +116,23 @@ def test_summary_csv_to_a_missing_folder_is_exit_2(real_run, tmp_path, capsys):
     out, _ = real_run
     assert cli.main(["summary", str(out), "--csv", str(tmp_path / "no" / "s.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_report_shows_the_summary_table(real_run, tmp_path):
+    import re
+    import shutil
+
+    from robot_sf_gym_video.report import write_report
+    from robot_sf_gym_video.report.summary_files import summarize_run
+
+    out = tmp_path / "copy"
+    shutil.copytree(real_run[0], out)
+    html = write_report(out, posters=False).read_text()
+    table = html.split('<table id="metrics-summary">', 1)[1].split("</table>", 1)[0]
+    heads = re.findall(r"<th[^>]*>(?:<code>)?([^<]+)", table)
+    assert heads[0] == "Scenario" and "jerk_mean" in heads and "time_to_goal_s" in heads
+    names = re.findall(r'<td class="scn">([^<]+)</td>', table)
+    assert names == ["crossing", "doorway", "All scenarios"]
+    shown = [float(v) for v in re.findall(r'data-v="([^"]+)"', table)]
+    expected = [r.mean for r in summarize_run(out) if r.mean is not None]
+    assert shown == pytest.approx(expected)
