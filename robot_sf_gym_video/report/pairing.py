@@ -181,10 +181,24 @@ def _rate_row(scenario: str, metric: str, outcome: str, pairs: Sequence[Pair]) -
     )
 
 
+#: Relative size below which a paired difference is float round-off, i.e. a tie.
+_TIE_RELATIVE = 1e-9
+
+
+def _difference(a: float, b: float) -> float:
+    """Return ``b - a``, or 0.0 when it is only float round-off.
+
+    Identical behaviour computed along two code paths (two policies that drive the same
+    in an empty scene) must count as a tie, not as a significant difference.
+    """
+    diff = b - a
+    return 0.0 if abs(diff) <= _TIE_RELATIVE * max(1.0, abs(a), abs(b)) else diff
+
+
 def _metric_row(scenario: str, metric: str, pairs: Sequence[Pair]) -> DeltaRow:
     values = [(a.metrics.get(metric), b.metrics.get(metric)) for a, b in pairs]
     both = [(x, y) for x, y in values if x is not None and y is not None]
-    diffs = [y - x for x, y in both]
+    diffs = [_difference(x, y) for x, y in both]
     estimate = mean_interval(diffs)
     mean_a = math.fsum(x for x, _ in both) / len(both) if both else None
     mean_b = math.fsum(y for _, y in both) / len(both) if both else None

@@ -119,7 +119,7 @@ def format_number(value: float | None) -> str:
     """Return ``value`` with 3 decimals for tables, ``-`` when undefined."""
     if value is None or not math.isfinite(value):
         return "-"
-    return f"{value + 0.0:.3f}"  # + 0.0: no "-0.000"
+    return f"{round(value, 3) + 0.0:.3f}"  # + 0.0: no "-0.000"
 
 
 def format_interval(low: float | None, high: float | None) -> str:

@@ -128,3 +128,22 @@ def test_compare_runs_sharing_no_episode_is_refused(tmp_path):
     run_batch(tmp_path / "b", scenarios=["empty"], max_steps=3)
     with pytest.raises(UsageError, match="share no episode"):
         compare_runs(tmp_path / "a", tmp_path / "b")
+
+
+def test_round_off_differences_are_ties_not_significant(tmp_path, make_record):
+    from robot_sf_gym_video.report.model import build_row
+    from robot_sf_gym_video.report.pairing import compare_pairs
+
+    def rows(offset):
+        out = []
+        for i in range(12):
+            rec = make_record("empty", 10 + i, i, "success", ttg=3.0)
+            rec["metrics"]["path_length_m"] = 11.369 + i + offset * (i + 1)
+            out.append(build_row(rec, tmp_path, default_fps=10))
+        return out
+
+    same = compare_pairs(list(zip(rows(0.0), rows(1e-14), strict=True)))
+    length = next(r for r in same if r.metric == "path_length_m")
+    assert length.p_value == 1.0 and not length.significant and length.delta == 0.0
+    shifted = compare_pairs(list(zip(rows(0.0), rows(1e-3), strict=True)))
+    assert next(r for r in shifted if r.metric == "path_length_m").significant
