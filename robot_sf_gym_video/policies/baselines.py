@@ -113,8 +113,8 @@ class SocialForcePolicy:
         env: gym.Env[Any, Any],
         sim: Simulation,
         *,
-        ped_strength_factor: float = 3.0,
-        ped_range_m: float = 0.5,
+        ped_strength_factor: float = 1.5,
+        ped_range_m: float = 0.4,
         lookahead_s: float = 0.5,
     ) -> None:
         del sim  # checked by sim_of; the tracker reads the env's current one each call
@@ -203,7 +203,7 @@ class OrcaPolicy:
         env: gym.Env[Any, Any],
         sim: Simulation,
         *,
-        time_horizon_s: float = 2.0,
+        time_horizon_s: float = 1.0,
         responsibility: float = 0.5,
         safety_margin_m: float = 0.1,
         neighbor_range_m: float = 5.0,

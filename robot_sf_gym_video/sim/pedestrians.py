@@ -98,6 +98,7 @@ class Crowd:
         world: The static map (walls repel and block pedestrians).
         flows: The scenario's pedestrian flows.
         ped_radius_m: Radius of every pedestrian.
+        robot_visible: False: pedestrians ignore the robot (no robot force at all).
     """
 
     def __init__(
@@ -106,8 +107,10 @@ class Crowd:
         world: World,
         flows: Sequence[FlowSpec],
         ped_radius_m: float,
+        robot_visible: bool = True,
     ) -> None:
         self.params = params
+        self.robot_visible = robot_visible
         self.world = world
         self.radius_m = float(ped_radius_m)
         self.flows = FlowTable(flows, world, self.radius_m, params.arrival_radius_m)
@@ -208,7 +211,37 @@ class Crowd:
             ax += np.bincount(i, f_i * nx + p_i * qx, n) - np.bincount(j, f_j * nx + p_j * qx, n)
             ay += np.bincount(i, f_i * ny + p_i * qy, n) - np.bincount(j, f_j * ny + p_j * qy, n)
 
-        # The robot, as one more agent with its own radius and velocity.
+        if self.robot_visible:
+            self._add_robot_force(ax, ay, ex, ey, robot_xy, robot_v, robot_radius_m)
+
+        # Walls and obstacles, from the distances cached after the last projection.
+        dw, nwx, nwy = self._wall
+        if dw.size:
+            mag = np.exp((r - dw) * (1.0 / p.wall_range_m))
+            mag *= p.wall_strength_mps2
+            ax += (mag * nwx).sum(axis=1)
+            ay += (mag * nwy).sum(axis=1)
+        return ax, ay
+
+    def _add_robot_force(
+        self,
+        ax: np.ndarray,
+        ay: np.ndarray,
+        ex: np.ndarray,
+        ey: np.ndarray,
+        robot_xy: tuple[float, float],
+        robot_v: tuple[float, float],
+        robot_radius_m: float,
+    ) -> None:
+        """Add, in place, the robot's push on every pedestrian (``ex, ey``: walking direction).
+
+        The robot is one more agent with its own radius and velocity, and a stronger,
+        longer-ranged repulsion than a pedestrian's (``robot_strength_factor``).
+        """
+        p = self.params
+        r = self.radius_m
+        px, py = self.pos[:, 0], self.pos[:, 1]
+        vx, vy = self.vel[:, 0], self.vel[:, 1]
         rdx = px - robot_xy[0]
         rdy = py - robot_xy[1]
         rd = np.maximum(np.sqrt(rdx * rdx + rdy * rdy), 1e-9)
@@ -228,15 +261,6 @@ class Crowd:
         f = stat * w + p.contact_stiffness_ps2 * np.maximum(r + robot_radius_m - rd, 0.0)
         ax += f * nx + pred * w * qx
         ay += f * ny + pred * w * qy
-
-        # Walls and obstacles, from the distances cached after the last projection.
-        dw, nwx, nwy = self._wall
-        if dw.size:
-            mag = np.exp((r - dw) * (1.0 / p.wall_range_m))
-            mag *= p.wall_strength_mps2
-            ax += (mag * nwx).sum(axis=1)
-            ay += (mag * nwy).sum(axis=1)
-        return ax, ay
 
     def _upper(self, n: int) -> np.ndarray:
         """Return the cached strict upper-triangle mask ``(n, n)`` (each unordered pair once)."""

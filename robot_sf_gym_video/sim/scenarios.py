@@ -114,6 +114,10 @@ class ScenarioSpec:
         obstacles_m: Polygons (tuples of vertices); 2 vertices make a thin wall.
         flows: Pedestrian flows.
         ped_radius_m: Radius of every pedestrian disc.
+        robot_visible: False makes the crowd ignore the robot (no repulsion, no collision
+            prediction): pedestrians walk as if it were not there, so avoiding them is the
+            robot's job alone. Applies to any scenario; True (the default) keeps the
+            robot's usual, stronger-than-a-pedestrian repulsion.
         description: One line for humans.
         source: File the scenario was read from.
     """
@@ -125,6 +129,7 @@ class ScenarioSpec:
     obstacles_m: tuple[tuple[tuple[float, float], ...], ...] = ()
     flows: tuple[FlowSpec, ...] = ()
     ped_radius_m: float = 0.25
+    robot_visible: bool = True
     description: str = ""
     source: str = ""
 
@@ -179,6 +184,12 @@ class _Table:
             raise self.error(key, f"expected an integer, got {value!r}")
         if value < minimum:
             raise self.error(key, f"must be >= {minimum}, got {value}")
+        return value
+
+    def boolean(self, key: str, default: Any = _REQUIRED) -> bool:
+        value = self.raw(key, default)
+        if not isinstance(value, bool):
+            raise self.error(key, f"expected true or false, got {value!r}")
         return value
 
     def string(self, key: str, default: Any = _REQUIRED) -> str:
@@ -322,6 +333,7 @@ def _parse_scenario(name: str, data: Any, file: str) -> ScenarioSpec:
     steps = table.integer("max_episode_steps", minimum=1)
     bounds = table.rect("bounds_m")
     ped_radius = table.number("ped_radius_m", 0.25, minimum=0.05)
+    robot_visible = table.boolean("robot_visible", True)
     robot = _parse_robot(_Table(table.raw("robot"), file, name, "robot."))
     obstacles = tuple(_parse_obstacle(t) for t in _sub_tables(table, "obstacles"))
     flows = tuple(_parse_flow(t) for t in _sub_tables(table, "flows"))
@@ -334,6 +346,7 @@ def _parse_scenario(name: str, data: Any, file: str) -> ScenarioSpec:
         obstacles_m=obstacles,
         flows=flows,
         ped_radius_m=ped_radius,
+        robot_visible=robot_visible,
         description=description,
         source=file,
     )

@@ -74,7 +74,13 @@ class Simulation:
         self.config = config or SimConfig()
         self.world = World(spec.bounds_m, [np.asarray(o) for o in spec.obstacles_m])
         self.robot = Robot(self.config.robot)
-        self.crowd = Crowd(self.config.pedestrians, self.world, spec.flows, spec.ped_radius_m)
+        self.crowd = Crowd(
+            self.config.pedestrians,
+            self.world,
+            spec.flows,
+            spec.ped_radius_m,
+            robot_visible=spec.robot_visible,
+        )
         self.lidar = Lidar(self.config.lidar_num_rays, self.config.lidar_max_range_m)
         self.trail = Trail(self.config.trail_length)
         self.start_xy = spec.robot.start_m

@@ -1,5 +1,7 @@
 """Physics of the crowd and the simulation: avoidance, walls, speed caps, determinism."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -62,6 +64,34 @@ def test_pedestrian_avoids_a_standing_robot():
     assert min(gaps) > 0.15
     assert sim.collision is None
     assert max(xs) > 14.0  # walked around, not stuck behind the robot
+
+
+def test_an_oblivious_crowd_walks_into_the_robot():
+    """robot_visible=False: the same walker as above now ignores the robot and hits it."""
+    flows = (FlowSpec(count=1, mode="respawn", route_m=((2.0, 5.0), (18.0, 5.0))),)
+    spec = dataclasses.replace(open_room(flows, robot_start=(10.0, 5.0)), robot_visible=False)
+    sim = Simulation(spec)
+    sim.reset(np.random.default_rng(0))
+    sim.crowd.set_state([[3.0, 5.03]], [[1.3, 0.0]], [[18.0, 5.0]])
+    hit = []
+    run(sim, 120, every=lambda s: hit.append(s.collision))
+    assert "pedestrian" in hit
+
+
+def test_robot_visibility_only_removes_the_robot_term():
+    """An invisible robot next to the crowd acts on it exactly like no robot nearby."""
+    flows = (FlowSpec(count=3, mode="wander", area_m=(1.0, 1.0, 19.0, 9.0)),)
+    states = {}
+    for visible, robot_xy in ((False, (5.0, 5.0)), (True, (5.0, 5.0)), (True, (100.0, 100.0))):
+        spec = dataclasses.replace(open_room(flows, robot_start=(5.0, 5.0)), robot_visible=visible)
+        sim = Simulation(spec)
+        sim.reset(np.random.default_rng(4))
+        sim.crowd.set_state([[5.5, 5.0], [4.4, 5.3], [12.0, 7.0]], [[0.5, 0.0]] * 3)
+        states[(visible, robot_xy)] = sim.crowd._acceleration(robot_xy, (0.5, 0.0), 0.3)
+    hidden, seen, far = (states[k] for k in states)
+    np.testing.assert_array_equal(hidden[0], far[0])
+    np.testing.assert_array_equal(hidden[1], far[1])
+    assert not np.allclose(seen[0], far[0])
 
 
 @pytest.mark.parametrize("name", ["corridor", "open_crowd", "doorway"])

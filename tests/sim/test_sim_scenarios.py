@@ -143,6 +143,7 @@ def test_bad_toml(tmp_path):
         (("route_m = [[5, 7.5], [5, 2.5]]", "route_m = [[5, 7.5], [5, 20]]"), "route_m", "bounds"),
         (("rect_m = [4, 0, 5, 2]", "circle_m = [4, 0, 1]"), "obstacles[0]", "exactly one of"),
         (("[mine.robot]", "speed = 3\n[mine.robot]"), "speed", "unknown field"),
+        (("[mine.robot]", "robot_visible = 0\n[mine.robot]"), "robot_visible", "true or false"),
     ],
 )
 def test_invalid_fields_name_file_scenario_and_field(tmp_path, edit, field, words):
@@ -173,3 +174,11 @@ def test_wander_flow_needs_area(tmp_path):
     assert_one_line(exc, "flows[0].area_m", "required")
     ok = text.replace('mode = "wander"', 'mode = "wander"\narea_m = [1, 1, 9, 7]')
     assert load_scenario_file(write(tmp_path, ok))["mine"].flows[0].area_m == (1, 1, 9, 7)
+
+
+def test_robot_visible_is_a_scenario_option(tmp_path):
+    text = VALID.replace("[mine.robot]", "robot_visible = false\n[mine.robot]", 1)
+    assert load_scenario_file(write(tmp_path, text))["mine"].robot_visible is False
+    assert load_scenario_file(write(tmp_path, VALID, "t.toml"))["mine"].robot_visible is True
+    visible = {name: load_scenario(name).robot_visible for name in list_scenarios()}
+    assert [n for n, v in visible.items() if not v] == ["oblivious_crossing"]
