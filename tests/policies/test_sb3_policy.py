@@ -29,10 +29,10 @@ def test_ppo_zip_runs_through_the_cli_deterministically(tmp_path):
     model.learn(total_timesteps=256)
     model.save(tmp_path / "ppo.zip")
 
+    args = ["--policy", "sb3:PPO:ppo.zip", "--scenario", "empty", "--episodes", "2"]
+    args += ["--max-steps", "40", "--out", "run"]
     done = subprocess.run(
-        [sys.executable, "-m", "robot_sf_gym_video", "run", "--quiet"]
-        + ["--policy", "sb3:PPO:ppo.zip", "--scenario", "empty", "--episodes", "2"]
-        + ["--max-steps", "40", "--out", "run"],
+        [sys.executable, "-m", "robot_sf_gym_video", "run", "--quiet", *args],
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         capture_output=True,
