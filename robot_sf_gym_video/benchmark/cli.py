@@ -40,6 +40,25 @@ def _examples(*lines: str) -> str:
     return "example:\n" + textwrap.indent("\n".join(lines), "  ")
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keep examples as written, and show every option's default.
+
+    An option whose help does not mention its default gets ``(default: X)``; a flag that
+    is off unless given gets ``(default off)``. An option whose default is ``None`` must
+    say in its own help what that means (``tests/benchmark/test_cli_help.py`` checks).
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if not action.option_strings or "default" in text or not text:
+            return text
+        if isinstance(action, (argparse._StoreTrueAction, argparse._CountAction)):
+            return f"{text} (default off)"
+        if action.default not in (None, argparse.SUPPRESS):
+            return f"{text} (default: %(default)s)"
+        return text
+
+
 class _OneLineParser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose usage errors are one line, like every other input error.
 
@@ -80,7 +99,7 @@ def main_parser() -> argparse.ArgumentParser:
         epilog=_examples(
             "robot-sf-bench run --scenario crossing --episodes 2 --video --out results"
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -92,7 +111,7 @@ def main_parser() -> argparse.ArgumentParser:
             help=help_text,
             description=help_text,
             epilog=epilog,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_HelpFormatter,
             parents=[common],
         )
 
@@ -121,9 +140,22 @@ def _add_scenarios(add: Callable[..., argparse.ArgumentParser]) -> None:
     scenarios = add(
         "scenarios",
         "list the built-in scenarios (and those of a scenarios file)",
-        _examples("robot-sf-bench scenarios", "robot-sf-bench scenarios --scenarios my.toml"),
+        _examples(
+            "robot-sf-bench scenarios",
+            "robot-sf-bench scenarios --long --scenarios my.toml",
+        ),
     )
-    scenarios.add_argument("--scenarios", dest="scenarios_file", metavar="FILE")
+    scenarios.add_argument(
+        "--scenarios",
+        dest="scenarios_file",
+        metavar="FILE",
+        help="also list the scenarios of this TOML file (default: built-in only)",
+    )
+    scenarios.add_argument(
+        "--long",
+        action="store_true",
+        help="one line each: description, map size, pedestrian count, step limit",
+    )
     scenarios.set_defaults(func=_cmd_scenarios)
 
 
@@ -147,7 +179,9 @@ def _add_summary(add: Callable[..., argparse.ArgumentParser]) -> None:
         ),
     )
     summary.add_argument("run_dir", metavar="DIR", help="a run directory")
-    summary.add_argument("--csv", metavar="FILE", help="also write one row per (scenario, metric)")
+    summary.add_argument(
+        "--csv", metavar="FILE", help="also write one row per (scenario, metric) (default: none)"
+    )
     summary.add_argument("--json", action="store_true", help="print JSON instead of the table")
     summary.set_defaults(func=_cmd_summary)
 
@@ -195,8 +229,17 @@ def _add_run(add: Callable[..., argparse.ArgumentParser]) -> None:
             run.add_argument(*option.flags, dest=option.name, help=option.help, **option.cli)
     arg = run.add_argument  # the flags that set options another way (see run_kwargs)
     arg("--video", action="store_true", default=None, help="film every episode (default off)")
-    arg("--no-video", action="store_true", default=None, help="no video; wins over anything")
-    arg("--config", metavar="FILE", help="TOML file whose keys are run_batch argument names")
+    arg(
+        "--no-video",
+        action="store_true",
+        default=None,
+        help="no video; wins over anything (default: video off unless asked)",
+    )
+    arg(
+        "--config",
+        metavar="FILE",
+        help="TOML file whose keys are run_batch argument names (default: none)",
+    )
     arg("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=_cmd_run)
 
@@ -270,24 +313,34 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from robot_sf_gym_video.benchmark.validate import validate_run
+    from robot_sf_gym_video.benchmark.validate import Checked, validate_run
 
-    problems = validate_run(args.path, decode=args.decode)
+    checked = Checked()
+    problems = validate_run(args.path, decode=args.decode, checked=checked)
     for problem in problems:
         print(problem)
+    print(f"checked: {checked.line()}")
     if not problems:
         print(f"ok: {args.path}")
     return 1 if problems else 0
 
 
 def _cmd_scenarios(args: argparse.Namespace) -> int:
-    from robot_sf_gym_video.sim.scenarios import list_scenarios, load_scenario_file
+    from robot_sf_gym_video.sim.scenarios import list_scenarios, load_scenario, load_scenario_file
 
     names = list_scenarios()
     if args.scenarios_file:
         names = [*load_scenario_file(args.scenarios_file), *names]
     for name in dict.fromkeys(names):
-        print(name)
+        if not args.long:
+            print(name)  # one name per line, for scripts
+            continue
+        spec = load_scenario(name, args.scenarios_file)
+        x0, y0, x1, y1 = spec.bounds_m
+        print(
+            f"{name}: {spec.description or '(no description)'} | map {x1 - x0:g} x {y1 - y0:g} m"
+            f" | {spec.ped_count} pedestrians | {spec.max_episode_steps} steps"
+        )
     return 0
 
 

@@ -175,7 +175,7 @@ RUN_OPTIONS: Registry[RunOption] = Registry(
         RunOption(
             name="out_dir",
             default=None,
-            help="run directory (required here or in --config)",
+            help="run directory (no default: required here or in --config)",
             check=_out_dir,
             toml=(str,),
             toml_expected="a path string",
@@ -187,7 +187,7 @@ RUN_OPTIONS: Registry[RunOption] = Registry(
         RunOption(
             name="scenarios",
             default=None,
-            help="repeatable",
+            help="scenario to run; repeatable (default: crossing, or all of --scenarios)",
             check=_scenario_names,
             toml=(list, str),
             toml_expected="a list of scenario names",
@@ -217,7 +217,7 @@ RUN_OPTIONS: Registry[RunOption] = Registry(
         RunOption(
             name="max_steps",
             default=None,
-            help="step limit per episode",
+            help="step limit per episode (default: each scenario's own)",
             check=_optional(_integer(1)),
             toml=_INT,
             toml_expected="an integer (omit it for the scenario's own limit)",
@@ -259,7 +259,7 @@ RUN_OPTIONS: Registry[RunOption] = Registry(
         RunOption(
             name="video_renderer",
             default="synthetic",
-            help="frame source; 'none' means no video",
+            help="frame source; 'none' means no video (default: synthetic when video is on)",
             check=_choice(VIDEO_RENDERERS),
             toml=(str,),
             toml_expected="a renderer name",
@@ -269,7 +269,7 @@ RUN_OPTIONS: Registry[RunOption] = Registry(
         RunOption(
             name="resume",
             default=False,
-            help="finish an interrupted run",
+            help="finish an interrupted run: skip recorded episodes (default off)",
             check=_boolean,
             toml=_BOOL,
             toml_expected=_TRUE_FALSE,
@@ -279,7 +279,7 @@ RUN_OPTIONS: Registry[RunOption] = Registry(
         RunOption(
             name="overwrite",
             default=False,
-            help="delete this run's records+videos",
+            help="delete this run's records and videos first (default off)",
             check=_boolean,
             toml=_BOOL,
             toml_expected=_TRUE_FALSE,
@@ -289,7 +289,7 @@ RUN_OPTIONS: Registry[RunOption] = Registry(
         RunOption(
             name="scenarios_file",
             default=None,
-            help="TOML file of scenarios",
+            help="TOML file of extra scenarios (default: built-in only)",
             check=_scenarios_file,
             toml=(str,),
             toml_expected="a path string",
@@ -300,7 +300,7 @@ RUN_OPTIONS: Registry[RunOption] = Registry(
         RunOption(
             name="video_size",
             default=None,
-            help="frame size, e.g. 320x240",
+            help="video frame size, e.g. 320x240 (default: the renderer's)",
             check=lambda name, value: parse_video_size(value),
             toml=(str, list),
             toml_expected='"WxH" or [W, H]',
@@ -328,7 +328,7 @@ RUN_OPTIONS: Registry[RunOption] = Registry(
         RunOption(
             name="report",
             default=False,
-            help="write DIR/report.html at the end",
+            help="write DIR/report.html at the end (default off)",
             check=_boolean,
             toml=_BOOL,
             toml_expected=_TRUE_FALSE,

@@ -263,24 +263,40 @@ def measure(settings: PerfSettings) -> PerfSample:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the ``perf`` subcommand's options on ``parser``."""
-    parser.add_argument(
-        "--out", default="perf_results", help="folder for runs and perf_sample.json"
+    arg = parser.add_argument
+    arg("--out", default="perf_results", help="folder for the paired runs and perf_sample.json")
+    arg(
+        "--scenario",
+        action="append",
+        dest="scenarios",
+        metavar="NAME",
+        help=f"scenario of the batch; repeatable (default: {', '.join(DEFAULT_SCENARIOS)})",
     )
-    parser.add_argument("--scenario", action="append", dest="scenarios", metavar="NAME")
-    parser.add_argument("--episodes", type=int, default=4, help="episodes per scenario (start)")
-    parser.add_argument("--min-seconds", type=float, default=5.0)
-    parser.add_argument(
-        "--repeats", type=int, default=9, help="interleaved A/B pairs with one worker (>= 9)"
+    arg("--episodes", type=int, default=4, help="episodes per scenario to start calibrating from")
+    arg(
+        "--min-seconds",
+        type=float,
+        default=5.0,
+        help="grow the batch until one run without video lasts this long (s)",
     )
-    parser.add_argument("--busy-repeats", type=int, default=3, help="A/B pairs, all cores busy")
-    parser.add_argument("--max-steps", type=int, default=None)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--budget-pct", type=float, default=DEFAULT_BUDGET_PCT)
-    parser.add_argument("--renderer", choices=RENDERER_NAMES, default="synthetic")
-    parser.add_argument("--video-size", default=None, metavar="WxH")
-    parser.add_argument(
-        "--quick", action="store_true", help="CI smoke mode: tiny batch, one pair, no calibration"
+    arg("--repeats", type=int, default=9, help="interleaved A/B pairs with one worker (>= 9)")
+    arg("--busy-repeats", type=int, default=3, help="A/B pairs with every core running a worker")
+    arg(
+        "--max-steps",
+        type=int,
+        default=None,
+        help="step limit per episode (default: each scenario's own; 30 with --quick)",
     )
+    arg("--seed", type=int, default=0, help="batch seed of every run")
+    arg("--budget-pct", type=float, default=DEFAULT_BUDGET_PCT, help="video overhead budget (%%)")
+    arg("--renderer", choices=RENDERER_NAMES, default="synthetic", help="frame source filmed")
+    arg(
+        "--video-size",
+        default=None,
+        metavar="WxH",
+        help="frame size, e.g. 320x240 (default: the renderer's)",
+    )
+    arg("--quick", action="store_true", help="CI smoke mode: tiny batch, one pair, no calibration")
 
 
 def _parse_size(text: str | None) -> tuple[int, int] | None:

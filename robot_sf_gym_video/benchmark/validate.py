@@ -1,6 +1,8 @@
 """Check a run's ``episodes.jsonl`` and its videos, for ``robot-sf-bench validate``.
 
-- ``validate_run(path, decode=False)``: one message per problem (empty list: all good).
+- ``validate_run(path, decode=False, checked=None)``: one message per problem (empty list:
+  all good); ``checked`` (a ``Checked``) is filled with what was looked at, so the CLI can
+  say what an "ok" covers.
 - ``resolve_run_paths(path)``: ``(run_dir, jsonl_path)`` for a run directory or a JSONL file.
 
 Checks, per line: JSON, the episode schema, a unique ``episode_id`` that matches
@@ -15,6 +17,7 @@ video files: ``records/`` stays plain data (model, schema, JSONL).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Mapping
@@ -26,7 +29,31 @@ from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.records.jsonl import RECORDS_FILENAME, read_records
 from robot_sf_gym_video.records.schema import record_errors
 
-__all__ = ["RECORDS_FILENAME", "file_sha256", "resolve_run_paths", "validate_run"]
+__all__ = ["RECORDS_FILENAME", "Checked", "file_sha256", "resolve_run_paths", "validate_run"]
+
+
+@dataclasses.dataclass
+class Checked:
+    """What one ``validate_run`` looked at.
+
+    Attributes:
+        records: Records read (each checked against the schema and its identity).
+        videos: Video files found and compared with their record (size and sha256).
+        decoded_videos: Videos decoded (``decode=True``).
+        decoded_frames: Frames decoded over those videos.
+    """
+
+    records: int = 0
+    videos: int = 0
+    decoded_videos: int = 0
+    decoded_frames: int = 0
+
+    def line(self) -> str:
+        """One line for humans, e.g. ``3 records, 3 videos (size, sha256), ...``."""
+        text = f"{self.records} records (schema, ids), {self.videos} videos (size, sha256)"
+        if self.decoded_videos:
+            text += f", {self.decoded_frames} frames decoded in {self.decoded_videos} videos"
+        return text
 
 
 def resolve_run_paths(path: str | os.PathLike[str]) -> tuple[Path, Path]:
@@ -39,8 +66,11 @@ def resolve_run_paths(path: str | os.PathLike[str]) -> tuple[Path, Path]:
     raise UsageError(f"{path} does not exist; give a run directory or its {RECORDS_FILENAME}")
 
 
-def validate_run(path: str | os.PathLike[str], *, decode: bool = False) -> list[str]:
+def validate_run(
+    path: str | os.PathLike[str], *, decode: bool = False, checked: Checked | None = None
+) -> list[str]:
     """Return one human-readable line per problem found in the run at ``path``."""
+    checked = checked if checked is not None else Checked()
     run_dir, jsonl = resolve_run_paths(path)
     if not jsonl.is_file():
         return [f"{jsonl}: no such file (not a run directory?)"]
@@ -48,6 +78,7 @@ def validate_run(path: str | os.PathLike[str], *, decode: bool = False) -> list[
     problems = [f"{jsonl.name}:{p.line_no}: {p.message}" for p in result.problems]
     seen: dict[str, int] = {}
     for line_no, record in result.records:
+        checked.records += 1
         where = f"{jsonl.name}:{line_no}: {record.get('episode_id', '?')}"
         errors = record_errors(record)
         problems += [f"{where}: {e}" for e in errors]
@@ -59,7 +90,8 @@ def validate_run(path: str | os.PathLike[str], *, decode: bool = False) -> list[
         if not errors:
             problems += [f"{where}: {p}" for p in _identity_problems(record)]
             if "video" in record:
-                problems += [f"{where}: {p}" for p in _video_problems(run_dir, record, decode)]
+                found = _video_problems(run_dir, record, decode, checked)
+                problems += [f"{where}: {p}" for p in found]
     return problems
 
 
@@ -73,7 +105,9 @@ def _identity_problems(record: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def _video_problems(run_dir: Path, record: Mapping[str, Any], decode: bool) -> list[str]:
+def _video_problems(
+    run_dir: Path, record: Mapping[str, Any], decode: bool, checked: Checked
+) -> list[str]:
     video = record["video"]
     problems = []
     if video["frames"] != record["steps"]:
@@ -86,6 +120,7 @@ def _video_problems(run_dir: Path, record: Mapping[str, Any], decode: bool) -> l
         return [*problems, f"video.path {video['path']!r} points outside the run directory"]
     if not file.is_file():
         return [*problems, f"video file {video['path']} is missing"]
+    checked.videos += 1
     size = file.stat().st_size
     if size != video["filesize_bytes"]:
         problems.append(f"video file size {size} != filesize_bytes {video['filesize_bytes']}")
@@ -97,6 +132,8 @@ def _video_problems(run_dir: Path, record: Mapping[str, Any], decode: bool) -> l
         except DecodeError as exc:
             problems.append(str(exc))
         else:
+            checked.decoded_videos += 1
+            checked.decoded_frames += frames
             if frames != video["frames"]:
                 problems.append(f"decoded {frames} frames, record says {video['frames']}")
     return problems
