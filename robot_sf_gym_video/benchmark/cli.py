@@ -19,12 +19,20 @@ import importlib
 import logging
 import signal
 import sys
-import textwrap
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import Any
 
 from robot_sf_gym_video import __version__
 from robot_sf_gym_video.benchmark.budget import judge_overhead
+from robot_sf_gym_video.benchmark.cli_base import (
+    PACKAGE_LOGGER,
+    HelpFormatter,
+    OneLineParser,
+    common_options,
+    configure_logging,
+    examples,
+    one_line,
+)
 from robot_sf_gym_video.benchmark.config import RunConfig, load_config_file
 from robot_sf_gym_video.benchmark.interrupts import BatchInterrupted, exit_code
 from robot_sf_gym_video.benchmark.options import RUN_OPTIONS
@@ -33,61 +41,13 @@ from robot_sf_gym_video.errors import DependencyNotInstalled, UsageError
 __all__ = ["entrypoint", "main", "main_parser"]
 
 logger = logging.getLogger(__name__)
-_PACKAGE_LOGGER = "robot_sf_gym_video"
+_PACKAGE_LOGGER = PACKAGE_LOGGER
 
 
-def _examples(*lines: str) -> str:
-    return "example:\n" + textwrap.indent("\n".join(lines), "  ")
-
-
-class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Keep examples as written, and show every option's default.
-
-    An option whose help does not mention its default gets ``(default: X)``; a flag that
-    is off unless given gets ``(default off)``. An option whose default is ``None`` must
-    say in its own help what that means (``tests/benchmark/test_cli_help.py`` checks).
-    """
-
-    def _get_help_string(self, action: argparse.Action) -> str | None:
-        text = action.help or ""
-        if not action.option_strings or "default" in text or not text:
-            return text
-        if isinstance(action, (argparse._StoreTrueAction, argparse._CountAction)):
-            return f"{text} (default off)"
-        if action.default not in (None, argparse.SUPPRESS):
-            return f"{text} (default: %(default)s)"
-        return text
-
-
-class _OneLineParser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose usage errors are one line, like every other input error.
-
-    argparse's default prints the whole usage block before the message; a user who typed
-    one wrong value needs the value, what is allowed and where to look, nothing more.
-    """
-
-    def error(self, message: str) -> NoReturn:
-        """Print ``error: <message>`` and a pointer to ``--help``, then exit with code 2."""
-        self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
-
-
-def _common_options() -> argparse.ArgumentParser:
-    """Return the logging options, accepted before or after the subcommand."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=argparse.SUPPRESS,
-        help="more log output on stderr (-v info, -vv debug)",
-    )
-    common.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show tracebacks and debug logs on errors",
-    )
-    return common
+# Parser building blocks live in cli_base; the private names stay for the commands here.
+_examples, _HelpFormatter = examples, HelpFormatter
+_OneLineParser, _common_options = OneLineParser, common_options
+_configure_logging, _one_line = configure_logging, one_line
 
 
 def main_parser() -> argparse.ArgumentParser:
@@ -395,26 +355,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_perf_missing(args: argparse.Namespace) -> int:
     print("error: the perf module is not available in this installation", file=sys.stderr)
     return 1
-
-
-def _configure_logging(args: argparse.Namespace) -> logging.Handler:
-    verbosity = getattr(args, "verbose", 0)
-    if getattr(args, "debug", False) or verbosity >= 2:
-        level = logging.DEBUG
-    elif verbosity == 1:
-        level = logging.INFO
-    else:
-        level = logging.WARNING
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    package_logger = logging.getLogger(_PACKAGE_LOGGER)
-    package_logger.addHandler(handler)
-    package_logger.setLevel(level)
-    return handler
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
