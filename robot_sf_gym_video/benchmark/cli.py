@@ -34,6 +34,7 @@ from robot_sf_gym_video.benchmark.cli_base import (
     one_line,
 )
 from robot_sf_gym_video.benchmark.config import RunConfig, load_config_file
+from robot_sf_gym_video.benchmark.film_cli import add_film
 from robot_sf_gym_video.benchmark.interrupts import BatchInterrupted, exit_code
 from robot_sf_gym_video.benchmark.options import RUN_OPTIONS
 from robot_sf_gym_video.errors import DependencyNotInstalled, RobotSfError, UsageError
@@ -204,22 +205,6 @@ def _add_run(add: Callable[..., argparse.ArgumentParser]) -> None:
     run.set_defaults(func=_cmd_run)
 
 
-def _add_film(add: Callable[..., argparse.ArgumentParser]) -> None:
-    from robot_sf_gym_video.benchmark.film import add_arguments
-
-    film = add(
-        "film",
-        "film episodes of a finished run by replaying their logged actions (no policy needed)",
-        _examples(
-            "robot-sf-bench film results --episodes failures",
-            "robot-sf-bench film results --episodes crossing__604868483__0 "
-            "--video-renderer sim-view --video-size 1280x720",
-        ),
-    )
-    add_arguments(film)
-    film.set_defaults(func=_cmd_film)
-
-
 #: The subcommands, in ``--help`` order; each adds its parser and sets ``func``.
 _COMMANDS: tuple[Callable[[Callable[..., argparse.ArgumentParser]], None], ...] = (
     _add_run,
@@ -229,7 +214,7 @@ _COMMANDS: tuple[Callable[[Callable[..., argparse.ArgumentParser]], None], ...] 
     _add_summary,
     _add_compare,
     _add_perf,
-    _add_film,
+    add_film,
 )
 
 
@@ -287,16 +272,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if summary.failures:  # Ray: episodes lost after retries
         return 1
     return verdict.exit_code
-
-
-def _cmd_film(args: argparse.Namespace) -> int:
-    from robot_sf_gym_video.benchmark.film import film_run
-
-    options = ("episodes", "video_renderer", "video_size", "video_lidar", "workers")
-    kwargs = {name: getattr(args, name) for name in (*options, "scenarios_file")}
-    for line in film_run(args.run_dir, **kwargs).lines():
-        print(line)
-    return 0
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -396,11 +371,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             logger.exception("usage error")
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    except RobotSfError as exc:  # raised on purpose, e.g. an altered action log: exit 1
-        if debug:
-            logger.exception("error")
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
-        return 1
     except BatchInterrupted as exc:
         print(exc.line(), file=sys.stderr)
         return exit_code(exc.signum)
@@ -410,7 +380,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             logger.exception("unexpected error")
-        print(f"error: {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
+        kind = "" if isinstance(exc, RobotSfError) else f"{type(exc).__name__}: "  # on purpose
+        print(f"error: {kind}{_one_line(exc)}", file=sys.stderr)
         return 1
     finally:
         logging.getLogger(_PACKAGE_LOGGER).removeHandler(handler)

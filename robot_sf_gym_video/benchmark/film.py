@@ -4,8 +4,6 @@
   workers=...)``: replay each chosen episode from its scenario, seed, step limit and action
   log, with no policy, and film it; returns a ``FilmSummary``.
 - ``FilmSummary``: what was filmed, where, and how long it took.
-- ``add_arguments(parser)``: the ``film`` subcommand's options (the CLI adds the parser,
-  prints the summary and turns errors into one line and an exit code).
 
 Where files go: at the run's own video settings (renderer, size, lidar; for a run made
 without video, the defaults) to ``videos/``, and the records are updated (the file is
@@ -21,7 +19,6 @@ first metric that differs; its file is deleted, never shown as that episode.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import dataclasses
 import logging
@@ -59,7 +56,7 @@ from robot_sf_gym_video.fileops import inside, temp_path_for
 from robot_sf_gym_video.records.jsonl import RECORDS_FILENAME, read_records, rewrite_records
 from robot_sf_gym_video.records.schema import check_record
 
-__all__ = ["FilmSummary", "add_arguments", "film_run"]
+__all__ = ["FilmSummary", "film_run"]
 
 logger = logging.getLogger(__name__)
 
@@ -306,23 +303,3 @@ def _remove_stale_staging(root: Path) -> None:
     for folder in root.glob(f".{_STAGING_STEM}.partial-*"):
         if folder.is_dir() and not folder.is_symlink():
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``film``'s options to ``parser``."""
-    from robot_sf_gym_video.render.registry import RENDERER_NAMES
-
-    arg = parser.add_argument
-    arg("run_dir", metavar="DIR", help="a run directory (made with or without --video)")
-    arg(
-        "--episodes",
-        nargs="+",
-        metavar="SEL|ID",
-        help="all (default), failures, first:N, every:K (per scenario by episode_idx) "
-        "or episode ids; several are combined",
-    )
-    arg("--video-renderer", choices=RENDERER_NAMES, help="frame source (default: the run's)")
-    arg("--video-size", metavar="WxH", help="frame size (default: the run's)")
-    arg("--video-lidar", action="store_true", default=None, help="draw the lidar fan")
-    arg("--workers", type=int, default=1, metavar="N", help="processes filming (default 1)")
-    arg("--scenarios", dest="scenarios_file", metavar="FILE", help="the run's scenarios file")
