@@ -240,6 +240,7 @@ def _run_episode(
         "outcome": info["outcome"],
         "metrics": info["metrics"],
         "wall_time_s": time.perf_counter() - start,
+        "events": info["events"],
     }
     if "video" in info:
         video = dict(info["video"])

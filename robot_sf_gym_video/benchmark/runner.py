@@ -343,6 +343,7 @@ class _Collector:
             video=video,
             video_skip=video_skip,
             actions=actions,
+            events=result.events,
         ).to_dict()
 
     def _relative(self, path: str) -> str:

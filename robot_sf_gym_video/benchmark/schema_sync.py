@@ -63,6 +63,18 @@ def _skip_reasons() -> tuple[str, ...]:
     return SKIP_REASONS
 
 
+def _event_kinds() -> tuple[str, ...]:
+    from robot_sf_gym_video.sim.metrics import EVENT_KINDS
+
+    return EVENT_KINDS
+
+
+def _with_types() -> tuple[str, ...]:
+    from robot_sf_gym_video.sim.metrics import WITH_TYPES
+
+    return WITH_TYPES
+
+
 #: Every enum of the episode schemas, by JSON path, and where its values come from.
 SCHEMA_ENUMS: dict[str, Callable[[], tuple[str, ...]]] = {
     "$.properties.outcome": _outcomes,
@@ -71,6 +83,8 @@ SCHEMA_ENUMS: dict[str, Callable[[], tuple[str, ...]]] = {
     "$.properties.video_skip.properties.reason": _skip_reasons,
     "$.$defs.video_renderer_used": _renderer_labels,
     "$.$defs.video_skip_reason": _skip_reasons,
+    "$.$defs.event.properties.kind": _event_kinds,
+    "$.$defs.event.properties.with.oneOf[1].properties.type": _with_types,
 }
 
 _ENUM_TEXT = re.compile(r'"enum"(\s*):(\s*)\[[^\]]*\]')

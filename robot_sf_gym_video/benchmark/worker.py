@@ -85,6 +85,7 @@ class EpisodeResult:
         video_pending: True when the artifact will arrive later via ``collect``.
         actions: The actions the policy took, ``(steps, *action_shape)`` in its dtype
             (None for a replay); the runner writes them to ``DIR/actions/``.
+        events: The env's ``info["events"]`` of the last step (None if it has none).
     """
 
     spec: EpisodeSpec
@@ -95,6 +96,7 @@ class EpisodeResult:
     video: dict[str, Any] | None = None
     video_pending: bool = False
     actions: np.ndarray | None = dataclasses.field(default=None, repr=False)
+    events: list[dict[str, Any]] | None = None
 
 
 class _StepTimer(gymnasium.Wrapper):
@@ -207,6 +209,7 @@ class EpisodeWorker:
             video=video,
             video_pending=pending,
             actions=log.array(),
+            events=info.get("events"),
         )
 
     def _film_by_replay(self, env: gymnasium.Env, result: EpisodeResult) -> EpisodeResult:

@@ -301,6 +301,8 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
             sim.closest_ped_distance_m,
             sim.obstacle_clearance_m,
             collision,
+            contact=sim.contact,
+            closest_ped_id=sim.closest_ped_index,
         )
         self._snapshot = None
         info: dict[str, Any] = {
@@ -313,6 +315,7 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
             self._needs_reset = True
             info["is_success"] = success
             info["metrics"] = self.metrics.result(self._outcome)
+            info["events"] = self.metrics.events(self._outcome)
         return self._observation(), reward, terminated, truncated, info
 
     def render(self) -> np.ndarray | None:

@@ -11,7 +11,7 @@ construction; ``to_dict`` gives the JSON object in a stable key order, and the s
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from robot_sf_gym_video.records.schema import SCHEMA_VERSION
@@ -60,6 +60,7 @@ class EpisodeRecord:
     video: Mapping[str, Any] | None = None
     video_skip: Mapping[str, Any] | None = None
     actions: Mapping[str, Any] | None = None
+    events: Sequence[Mapping[str, Any]] | None = None
     schema_version: str = SCHEMA_VERSION
 
     def __post_init__(self) -> None:
@@ -84,6 +85,8 @@ class EpisodeRecord:
             if value is not None:
                 out[name] = value
         out["max_steps"] = self.max_steps
+        if self.events is not None:
+            out["events"] = [dict(e) for e in self.events]
         if self.actions is not None:
             out["actions"] = dict(self.actions)
         if self.video is not None:

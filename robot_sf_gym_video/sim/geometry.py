@@ -22,6 +22,7 @@ __all__ = [
     "Segments",
     "point_in_polygon",
     "point_segment_distance",
+    "point_segment_nearest",
     "points_to_segments",
     "polygon_edges",
 ]
@@ -117,15 +118,22 @@ def points_to_segments(
 
 def point_segment_distance(x: float, y: float, seg: Segments) -> float:
     """Distance from one point to the nearest segment (the cheap path for the robot)."""
+    return point_segment_nearest(x, y, seg)[0]
+
+
+def point_segment_nearest(x: float, y: float, seg: Segments) -> tuple[float, int]:
+    """Distance from one point to the nearest segment, and that segment's index (-1: none)."""
     if len(seg) == 0:
-        return float("inf")
+        return float("inf"), -1
     rx = x - seg.start[:, 0]
     ry = y - seg.start[:, 1]
     t = (rx * seg.delta[:, 0] + ry * seg.delta[:, 1]) / seg.length_sq
     t = np.minimum(np.maximum(t, 0.0), 1.0)
     rx -= t * seg.delta[:, 0]
     ry -= t * seg.delta[:, 1]
-    return float(np.sqrt((rx * rx + ry * ry).min()))
+    d2 = rx * rx + ry * ry
+    k = int(d2.argmin())
+    return float(np.sqrt(d2[k])), k
 
 
 def point_in_polygon(px: np.ndarray, py: np.ndarray, polygon: np.ndarray) -> np.ndarray:

@@ -6,6 +6,9 @@
   infinity become ``None``).
 - ``compute_metrics``: the same from whole arrays (for recorded or crafted trajectories).
 - ``METRIC_KEYS``: the keys of the result, in order.
+- ``EVENT_KINDS`` / ``WITH_TYPES``: the vocabulary of ``EpisodeMetrics.events`` (what
+  happened, and what it happened with). Events are derived by the same ``update`` that
+  counts them, so a record's ``events`` always agree with its ``metrics``.
 
 Definitions (``docs/metrics.md`` has the full text): distances to pedestrians are surface to
 surface (centre distance minus both radii), clearances are robot surface to the nearest
@@ -20,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["METRIC_KEYS", "EpisodeMetrics", "compute_metrics"]
+__all__ = ["EVENT_KINDS", "METRIC_KEYS", "WITH_TYPES", "EpisodeMetrics", "compute_metrics"]
 
 METRIC_KEYS: tuple[str, ...] = (
     "outcome",
@@ -38,12 +41,17 @@ METRIC_KEYS: tuple[str, ...] = (
     "mean_closest_ped_distance_m",
     "min_obstacle_clearance_m",
     "near_miss_steps",
+    "near_miss_events",
     "personal_space_intrusion_frac",
     "avg_speed_mps",
     "jerk_mean",
     "stalled_time_s",
     "final_goal_distance_m",
 )
+
+
+EVENT_KINDS: tuple[str, ...] = ("collision", "near_miss", "goal")
+WITH_TYPES: tuple[str, ...] = ("pedestrian", "obstacle", "wall")
 
 
 def _num(value: float) -> float | None:
@@ -100,6 +108,8 @@ class EpisodeMetrics:
         self.stalled_steps = 0
         self.collision_kind: str | None = None
         self.collision_step: int | None = None
+        self._events: list[dict[str, Any]] = []
+        self._near = self._colliding = False
 
     def update(
         self,
@@ -108,6 +118,9 @@ class EpisodeMetrics:
         closest_ped_m: float,
         obstacle_clearance_m: float,
         collision: str | None = None,
+        *,
+        contact: tuple[str, int] | None = None,
+        closest_ped_id: int | None = None,
     ) -> None:
         """Account for one step that left the robot at ``(x, y)``.
 
@@ -117,6 +130,8 @@ class EpisodeMetrics:
             closest_ped_m: Surface distance to the closest pedestrian (inf if none).
             obstacle_clearance_m: Surface distance to the nearest wall or obstacle.
             collision: ``"pedestrian"`` / ``"obstacle"`` if the robot collided this step.
+            contact: ``(type, id)`` of what the robot collided with (``WITH_TYPES``).
+            closest_ped_id: Crowd index of the closest pedestrian (names near misses).
         """
         self.steps += 1
         dt = self.dt_s
@@ -140,14 +155,45 @@ class EpisodeMetrics:
             self.min_ped_m = min(self.min_ped_m, closest_ped_m)
             self._closest_sum += closest_ped_m
             self._closest_n += 1
-            if 0.0 <= closest_ped_m < self.near_miss_m:
+            near = 0.0 <= closest_ped_m < self.near_miss_m
+            if near:
                 self.near_miss_steps += 1
+                if not self._near:  # one event per contiguous interval, at its first step
+                    self._event("near_miss", ("pedestrian", closest_ped_id))
+            self._near = near
             if closest_ped_m < self.personal_space_m:
                 self.intrusion_steps += 1
+        else:
+            self._near = False
         self.min_clearance_m = min(self.min_clearance_m, obstacle_clearance_m)
         if collision is not None and self.collision_kind is None:
             self.collision_kind = collision
             self.collision_step = self.steps
+        if collision is not None and not self._colliding:
+            self._event("collision", contact)
+        self._colliding = collision is not None
+
+    def _event(self, kind: str, with_: tuple[str, int | None] | None) -> None:
+        """Record an event at the current step (``with_``: ``(type, id)`` or None)."""
+        who = None
+        if with_ is not None:
+            who = {"type": with_[0], "id": None if with_[1] is None else int(with_[1])}
+        self._events.append(
+            {"step": self.steps, "t_s": round(self.steps * self.dt_s, 6), "kind": kind, "with": who}
+        )
+
+    def events(self, outcome: str | None = None) -> list[dict[str, Any]]:
+        """Return the episode's events so far, oldest first, plus ``goal`` on success.
+
+        Each is ``{"step", "t_s", "kind", "with"}``; ``with`` is ``{"type", "id"}`` or
+        None (goal events). ``len`` of the near misses equals ``near_miss_events``; the
+        first collision's step equals ``collision_step``.
+        """
+        events = [dict(e) for e in self._events]
+        if outcome == "success":
+            t_s = round(self.steps * self.dt_s, 6)
+            events.append({"step": self.steps, "t_s": t_s, "kind": "goal", "with": None})
+        return events
 
     def result(self, outcome: str) -> dict[str, Any]:
         """Return the episode's metrics as a JSON-ready dict (keys in ``METRIC_KEYS`` order)."""
@@ -183,6 +229,7 @@ class EpisodeMetrics:
             ),
             "min_obstacle_clearance_m": _num(self.min_clearance_m),
             "near_miss_steps": int(self.near_miss_steps),
+            "near_miss_events": sum(e["kind"] == "near_miss" for e in self._events),
             "personal_space_intrusion_frac": (
                 _num(self.intrusion_steps / steps) if steps else None
             ),

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from robot_sf_gym_video.sim.geometry import point_segment_distance
+from robot_sf_gym_video.sim.geometry import point_segment_nearest
 from robot_sf_gym_video.sim.lidar import Lidar
 from robot_sf_gym_video.sim.pedestrians import Crowd, SocialForceParams
 from robot_sf_gym_video.sim.robot import Robot, RobotParams
@@ -66,6 +66,11 @@ class Simulation:
         goal_distance_m: Robot centre to goal centre.
         closest_ped_distance_m: Robot-to-nearest-pedestrian surface distance (inf if none).
         obstacle_clearance_m: Robot surface to nearest wall or obstacle edge.
+        closest_ped_index: Crowd index of the closest pedestrian (None: empty crowd).
+        nearest_wall: ``("obstacle", index)`` or ``("wall", side)`` of the nearest edge.
+        contact: What the robot collides with this step, as ``(type, id)`` (None if
+            nothing): ``("pedestrian", crowd index)``, ``("obstacle", index)`` or
+            ``("wall", side)`` (see ``World.segment_owner``).
         lidar_ranges_m: Latest scan, ``(num_rays,)``.
     """
 
@@ -86,6 +91,9 @@ class Simulation:
         self.start_xy = spec.robot.start_m
         self.goal_xy = spec.robot.goal_m
         self.collision: str | None = None
+        self.contact: tuple[str, int] | None = None
+        self.closest_ped_index: int | None = None
+        self.nearest_wall: tuple[str, int] | None = None
         self.goal_distance_m = math.inf
         self.closest_ped_distance_m = math.inf
         self.obstacle_clearance_m = math.inf
@@ -170,19 +178,27 @@ class Simulation:
         r_robot = robot.params.radius_m
         x, y = robot.x, robot.y
         self.goal_distance_m = math.hypot(self.goal_xy[0] - x, self.goal_xy[1] - y)
-        self.obstacle_clearance_m = point_segment_distance(x, y, self.world.segments) - r_robot
+        wall_m, segment = point_segment_nearest(x, y, self.world.segments)
+        self.obstacle_clearance_m = wall_m - r_robot
         pos = self.crowd.pos
+        self.closest_ped_index = None
         if len(pos):
             centre = np.hypot(pos[:, 0] - x, pos[:, 1] - y)
-            self.closest_ped_distance_m = float(centre.min()) - r_robot - self.crowd.radius_m
+            self.closest_ped_index = int(centre.argmin())
+            self.closest_ped_distance_m = float(centre[self.closest_ped_index]) - r_robot
+            self.closest_ped_distance_m -= self.crowd.radius_m
         else:
             self.closest_ped_distance_m = math.inf
+        self.nearest_wall = self.world.segment_owner[segment] if segment >= 0 else None
         if self.closest_ped_distance_m < 0.0:
             self.collision = "pedestrian"
+            self.contact = ("pedestrian", self.closest_ped_index)
         elif self.obstacle_clearance_m < 0.0:
             self.collision = "obstacle"
+            self.contact = self.nearest_wall
         else:
             self.collision = None
+            self.contact = None
         self.lidar_ranges_m = self.lidar.scan(
             x, y, robot.theta, self.world.segments, pos, self.crowd.radius_m
         )

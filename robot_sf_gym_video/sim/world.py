@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from robot_sf_gym_video.sim.geometry import (
+    _EPS,
     Segments,
     point_in_polygon,
     points_to_segments,
@@ -45,6 +46,7 @@ class World:
         box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
         start, end = polygon_edges([*self.obstacles_m, box])
         self.segments = Segments.from_arrays(start, end)
+        self.segment_owner = _segment_owners(self.obstacles_m, start, end)
 
     @property
     def diagonal_m(self) -> float:
@@ -67,3 +69,20 @@ class World:
         for poly in self.obstacles_m:
             ok &= ~point_in_polygon(px, py, poly)
         return ok
+
+
+def _segment_owners(
+    obstacles_m: Sequence[np.ndarray], start: np.ndarray, end: np.ndarray
+) -> tuple[tuple[str, int], ...]:
+    """Return what each kept segment belongs to: ``("obstacle", k)`` or ``("wall", side)``.
+
+    Sides of the bounds are numbered 0-3 (bottom, right, top, left). Zero-length edges
+    are dropped exactly as ``Segments.from_arrays`` drops them, so indices line up.
+    """
+    owners: list[tuple[str, int]] = []
+    for k, poly in enumerate(obstacles_m):
+        owners += [("obstacle", k)] * (1 if len(poly) == 2 else len(poly))
+    owners += [("wall", side) for side in range(4)]
+    delta = np.asarray(end, dtype=np.float64) - np.asarray(start, dtype=np.float64)
+    keep = np.einsum("ij,ij->i", delta, delta) > _EPS
+    return tuple(owner for owner, kept in zip(owners, keep, strict=True) if kept)

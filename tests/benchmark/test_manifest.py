@@ -195,6 +195,7 @@ def _make_v1_run(out):
     for record in records_of(out):
         record["schema_version"] = "episode.v1"
         record.pop("actions", None)  # v1 had no action logs
+        record.pop("events", None)  # nor events
         lines.append(json.dumps(record) + "\n")
     (out / "episodes.jsonl").write_text("".join(lines))
 
