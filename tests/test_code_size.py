@@ -21,11 +21,8 @@ MAX_FUNCTION_LINES = 50
 KNOWN_OFFENDERS: frozenset[str] = frozenset(
     {
         "benchmark/perf.py",  # 416
-        "render/sim_view.py::SimulationView._draw_dynamic",  # 72
-        "render/synthetic_draw.py",  # 502
-        "render/synthetic_layer.py",  # 460
-        "render/synthetic_layer.py::build_static_layer",  # 65
-        "video/wrapper.py::VideoArtifactWrapper.__init__",  # 66
+        "render/synthetic_draw.py",  # 401
+        "video/wrapper.py::VideoArtifactWrapper.__init__",  # 65
     }
 )
 

@@ -239,43 +239,66 @@ class SimulationView:
 
     def _draw_dynamic(self, surf: pygame.Surface, static: StaticScene, snap: FrameSnapshot) -> None:
         """Draw lidar, trail, pedestrians, robot, collision marks and HUD text (in that order)."""
-        pg, scale = self._pg, self._scale
+        pg = self._pg
         vp = self._viewport
         assert vp is not None
         width_px, height_px = self.size
         surf.set_clip(pg.Rect(0, self._hud_h, width_px, height_px - self._hud_h))
         robot_xy = self._px(snap.robot_pose[:2])
-        theta = float(snap.robot_pose[2])
-        heading = np.array([math.cos(theta), -math.sin(theta)])
-        robot_r = max(vp.length_px(static.robot_radius_m), 2.0)
-        ped_r = max(vp.length_px(static.ped_radius_m), 1.5)
+        if self.show_lidar:
+            self._draw_lidar(surf, static, snap, robot_xy)
+        if self.show_trail:
+            self._draw_trail(surf, snap)
+        self._draw_pedestrians(surf, static, snap)
+        self._draw_robot(surf, static, snap, robot_xy)
+        surf.set_clip(None)
+        self._draw_hud(surf, static, snap)
 
+    def _draw_lidar(
+        self, surf: pygame.Surface, static: StaticScene, snap: FrameSnapshot, robot_xy: np.ndarray
+    ) -> None:
+        """Draw the rays as plain lines and the scan's outline through their hits, anti-aliased."""
+        pg, vp = self._pg, self._viewport
+        assert vp is not None
         n_rays = min(len(snap.lidar_ranges_m), len(static.lidar_angles_rad))
-        if self.show_lidar and n_rays:
-            angles = theta + static.lidar_angles_rad[:n_rays]
-            ranges = np.nan_to_num(snap.lidar_ranges_m[:n_rays], nan=0.0, posinf=0.0)
-            ranges = np.clip(ranges, 0.0, static.lidar_max_range_m) * vp.px_per_m
-            ends = robot_xy + np.stack((np.cos(angles), -np.sin(angles)), axis=1) * ranges[:, None]
-            # Rays are plain lines: anti-aliasing ~10k ray pixels costs ~1 ms; the scan's
-            # outline through the hit points is anti-aliased (short segments, cheap).
-            colour, origin = _rgb(Ink.LIDAR), (float(robot_xy[0]), float(robot_xy[1]))
-            end_list = ends.tolist()
-            for end in end_list:
-                pg.draw.line(surf, colour, origin, end)
-            if n_rays >= 3:
-                pg.draw.aalines(surf, _rgb(Ink.LIDAR_SCAN), True, end_list)
+        if not n_rays:
+            return
+        theta = float(snap.robot_pose[2])
+        angles = theta + static.lidar_angles_rad[:n_rays]
+        ranges = np.nan_to_num(snap.lidar_ranges_m[:n_rays], nan=0.0, posinf=0.0)
+        ranges = np.clip(ranges, 0.0, static.lidar_max_range_m) * vp.px_per_m
+        ends = robot_xy + np.stack((np.cos(angles), -np.sin(angles)), axis=1) * ranges[:, None]
+        # Rays are plain lines: anti-aliasing ~10k ray pixels costs ~1 ms; the scan's
+        # outline through the hit points is anti-aliased (short segments, cheap).
+        colour, origin = _rgb(Ink.LIDAR), (float(robot_xy[0]), float(robot_xy[1]))
+        end_list = ends.tolist()
+        for end in end_list:
+            pg.draw.line(surf, colour, origin, end)
+        if n_rays >= 3:
+            pg.draw.aalines(surf, _rgb(Ink.LIDAR_SCAN), True, end_list)
 
+    def _draw_trail(self, surf: pygame.Surface, snap: FrameSnapshot) -> None:
+        """Draw the robot's recent path: the older half of its segments, then the newer one."""
         trail = snap.trail_m.reshape(-1, 2)  # also accepts an empty trail of shape (0,)
-        if self.show_trail and len(trail) >= 2:
-            pts = self._px(trail).tolist()
-            half = (len(pts) - 1) // 2  # older half of the segments, as in synthetic
-            for part, ink in ((pts[: half + 1], Ink.TRAIL_OLD), (pts[half:], Ink.TRAIL_NEW)):
-                if len(part) >= 2:
-                    pg.draw.aalines(surf, _rgb(ink), False, part)
+        if len(trail) < 2:
+            return
+        pts = self._px(trail).tolist()
+        half = (len(pts) - 1) // 2  # older half of the segments, as in synthetic
+        for part, ink in ((pts[: half + 1], Ink.TRAIL_OLD), (pts[half:], Ink.TRAIL_NEW)):
+            if len(part) >= 2:
+                self._pg.draw.aalines(surf, _rgb(ink), False, part)
 
-        # Pedestrians: disc, outline, and a velocity vector from the centre that doubles as
-        # the heading mark (at least as long as the radius, so slow walkers show it too).
-        # Discs are one pre-drawn anti-aliased sprite, blitted for everyone in one C call.
+    def _draw_pedestrians(
+        self, surf: pygame.Surface, static: StaticScene, snap: FrameSnapshot
+    ) -> None:
+        """Draw discs, outlines, and a velocity vector from each centre (also the heading).
+
+        The vector is at least as long as the radius, so slow walkers show it too. Discs are
+        one pre-drawn anti-aliased sprite, blitted for everyone in one C call.
+        """
+        vp, scale = self._viewport, self._scale
+        assert vp is not None
+        ped_r = max(vp.length_px(static.ped_radius_m), 1.5)
         horizon_px = VELOCITY_HORIZON_S * vp.px_per_m
         ped_edge, vel_ink = _rgb(Ink.PED_EDGE), _rgb(Ink.VELOCITY)
         min_len = ped_r + 2.0 * scale
@@ -293,6 +316,16 @@ class SimulationView:
                 colour = vel_ink if self.show_velocities else ped_edge
                 self._arrow(surf, (x, y), (x + ux * length, y + uy * length), colour)
 
+    def _draw_robot(
+        self, surf: pygame.Surface, static: StaticScene, snap: FrameSnapshot, robot_xy: np.ndarray
+    ) -> None:
+        """Draw body, outline, heading nose, velocity arrow and, on a collision, red marks."""
+        pg, vp, scale = self._pg, self._viewport, self._scale
+        assert vp is not None
+        theta = float(snap.robot_pose[2])
+        heading = np.array([math.cos(theta), -math.sin(theta)])
+        robot_r = max(vp.length_px(static.robot_radius_m), 2.0)
+        horizon_px = VELOCITY_HORIZON_S * vp.px_per_m
         rx, ry = robot_xy
         pg.draw.aacircle(surf, _rgb(Ink.ROBOT), (rx, ry), robot_r)
         pg.draw.aacircle(surf, _rgb(Ink.ROBOT_EDGE), (rx, ry), robot_r, max(scale, 2))
@@ -304,12 +337,11 @@ class SimulationView:
             if abs(lin_mps) * horizon_px > robot_r:
                 self._arrow(surf, (rx, ry), tuple(tip), _rgb(Ink.VELOCITY))
         if snap.collision is not None:
+            width_px, height_px = self.size
             ring_r = robot_r + 3.0 * scale
             pg.draw.aacircle(surf, _rgb(Ink.COLLISION), (rx, ry), ring_r, 2 * scale)
             border = pg.Rect(0, self._hud_h, width_px, height_px - self._hud_h)
             pg.draw.rect(surf, _rgb(Ink.COLLISION), border, 3 * scale)
-        surf.set_clip(None)
-        self._draw_hud(surf, static, snap)
 
     def _arrow(
         self,

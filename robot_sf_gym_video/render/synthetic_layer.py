@@ -31,10 +31,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from robot_sf_gym_video.render import raster
-from robot_sf_gym_video.render.chroma import chroma_planes
 from robot_sf_gym_video.render.font5x7 import ADVANCE_PX, GLYPH_H_PX, text_mask, text_width_px
 from robot_sf_gym_video.render.hud import scenario_label
-from robot_sf_gym_video.render.palette import LUT_Y, PALETTE_RGB, Ink
+from robot_sf_gym_video.render.synthetic_map import MapCache, episode_images, square_pen
 from robot_sf_gym_video.render.viewport import Viewport
 
 if TYPE_CHECKING:
@@ -144,9 +143,6 @@ class StaticLayer:
     scale: int
 
 
-MapCache = dict  # map key -> (H, W) palette-index image of the map (see build_static_layer)
-
-
 def build_static_layer(
     static: StaticScene, size: tuple[int, int], map_cache: MapCache | None = None
 ) -> StaticLayer:
@@ -154,7 +150,7 @@ def build_static_layer(
 
     The map (floor, grid, obstacles, bounds, HUD label) depends only on the scenario's
     geometry, which repeats across the episodes of a batch while start and goal change:
-    with a ``map_cache`` (a dict the caller keeps; at most ``_MAP_CACHE_SIZE`` entries)
+    with a ``map_cache`` (a dict the caller keeps; see ``synthetic_map.episode_images``)
     the map is rasterized once per geometry and each episode only adds goal and start
     and converts colours (~1 ms instead of ~5-10 ms at 320x240).
     """
@@ -162,18 +158,7 @@ def build_static_layer(
     scale = ui_scale(size)
     hud_h = hud_height_px(size)
     vp = Viewport.fit(static.bounds_m, size, hud_height_px=hud_h, margin_px=3 * scale + 1)
-    key = _map_key(static, size)
-    base = None if map_cache is None else map_cache.get(key)
-    if base is None:
-        map_idx = _draw_map(static, size, vp, hud_h, scale)
-        base = (map_idx, np.take(PALETTE_RGB, map_idx, axis=0), _i420_of(map_idx))
-        if map_cache is not None:
-            if len(map_cache) >= _MAP_CACHE_SIZE:
-                map_cache.pop(next(iter(map_cache)))
-            map_cache[key] = base
-    idx, rgb, yuv = (a.copy() for a in base)
-    touched = _draw_goal_and_start(idx, static, vp, hud_h, scale)
-    _update_colours(idx, rgb, yuv, touched)
+    idx, rgb, yuv = episode_images(static, size, vp, hud_h, scale, map_cache)
 
     ped_r = max(vp.length_px(static.ped_radius_m), 1.5)
     robot_r = max(vp.length_px(static.robot_radius_m), 2.0)
@@ -195,18 +180,13 @@ def build_static_layer(
         geometry=geo,
         viewport=vp,
         to_px_mul=np.array([vp.px_per_m, -vp.px_per_m]),
-        to_px_add=np.array(
-            [
-                vp.origin_x_px - vp.x_min_m * vp.px_per_m,
-                vp.origin_y_px + vp.y_max_m * vp.px_per_m,
-            ]
-        ),
+        to_px_add=_px_offset(vp),
         clamp_lo=np.array([-geo.pad_x / 2, -geo.pad_y / 2]),
         clamp_hi=np.array([width_px + geo.pad_x / 2, height_px + geo.pad_y / 2]),
         idx=idx,
         rgb=rgb,
         yuv=yuv,
-        pen=None if scale == 1 else raster.flat_offsets(_square_pen(scale), geo.canvas_w),
+        pen=None if scale == 1 else raster.flat_offsets(square_pen(scale), geo.canvas_w),
         ped_edge=ring(ped_r - 1.0, ped_r),
         ped_fill=ring(-1.0, ped_r - 1.0),
         robot_edge=ring(robot_r - scale, robot_r),
@@ -222,7 +202,13 @@ def build_static_layer(
     )
 
 
-_MAP_CACHE_SIZE = 16
+def _px_offset(vp: Viewport) -> np.ndarray:
+    """Return the ``(x, y)`` pixel offset of ``px = m * to_px_mul + offset`` for ``vp``."""
+    return np.array(
+        [vp.origin_x_px - vp.x_min_m * vp.px_per_m, vp.origin_y_px + vp.y_max_m * vp.px_per_m]
+    )
+
+
 #: Heading marks are looked up from per-direction tables (11.25 and 5.6 degree steps): one
 #: gather per frame instead of sampling every line; invisible at these lengths (< 1 px).
 TICK_DIRECTIONS = 32
@@ -273,7 +259,7 @@ def _line_table(length_px: float, n_dirs: int, scale: int, canvas_w: int) -> np.
     dy = np.floor(0.5 - np.outer(np.sin(angles), t)).astype(np.intp)
     table = dy * canvas_w + dx
     if scale > 1:
-        pen = raster.flat_offsets(_square_pen(scale), canvas_w)
+        pen = raster.flat_offsets(square_pen(scale), canvas_w)
         table = (table[:, :, None] + pen).reshape(n_dirs, -1)
     table.setflags(write=False)
     return table
@@ -287,126 +273,6 @@ def _ring_flat(inner_px: float, outer_px: float, canvas_w: int) -> np.ndarray:
     return offsets
 
 
-def _map_key(static: StaticScene, size: tuple[int, int]) -> tuple:
-    """Everything the map image depends on (not start, goal or radii)."""
-    obstacles = tuple((o.shape, o.tobytes()) for o in static.obstacles_m)
-    return (size, scenario_label(static), tuple(static.bounds_m), obstacles)
-
-
-def _draw_map(
-    static: StaticScene, size: tuple[int, int], vp: Viewport, hud_h: int, scale: int
-) -> np.ndarray:
-    """Return the ``(H, W)`` palette-index image of the map: everything but goal and start."""
-    width_px, height_px = size
-    idx = np.full((height_px, width_px), Ink.LETTERBOX, dtype=np.uint8)
-    flat = idx.reshape(-1)
-    rmin, rmax = hud_h, height_px
-    idx[:rmin] = Ink.HUD_BG
-
-    x0, y0, x1, y1 = vp.world_rect_px(static.bounds_m)
-    fx0, fy0 = max(round(float(x0)), 0), max(round(float(y0)), rmin)
-    fx1, fy1 = min(round(float(x1)), width_px), min(round(float(y1)), rmax)
-    idx[fy0:fy1, fx0:fx1] = Ink.FLOOR
-    _draw_grid(idx, vp, static.bounds_m, (fx0, fy0, fx1, fy1))
-    outline = (fx0 - scale, fy0 - scale, fx1 + scale, fy1 + scale)
-    flat[raster.rect_outline_indices(*outline, scale, width_px, rmin, rmax)] = Ink.BOUNDS
-
-    pen = raster.disc_offsets(0.0) if scale == 1 else _square_pen(scale)
-    far = width_px + height_px
-
-    def stroke(p0: np.ndarray, p1: np.ndarray, stencil: raster.Stencil, ink: Ink) -> None:
-        samples = raster.segment_points(p0, p1, far)
-        flat[raster.stamp(samples, stencil, width_px, rmin, rmax)] = ink
-
-    wall_pen = raster.disc_offsets(max(0.5 * scale, vp.length_px(0.06)))
-    for poly in static.obstacles_m:
-        pts = vp.to_px(poly)
-        if len(pts) >= 3:
-            flat[raster.polygon_indices(pts, width_px, rmin, rmax)] = Ink.OBSTACLE
-            stroke(pts, np.roll(pts, -1, axis=0), pen, Ink.OBSTACLE_EDGE)
-        elif len(pts) == 2:
-            stroke(pts[:1], pts[1:], wall_pen, Ink.OBSTACLE_EDGE)
-
-    top = (hud_h - GLYPH_H_PX * scale) // 2
-    mask_rows, mask_cols = np.nonzero(text_mask(scenario_label(static), scale))
-    keep = mask_cols + 2 * scale < width_px
-    idx[mask_rows[keep] + top, mask_cols[keep] + 2 * scale] = Ink.HUD_TEXT
-    return idx
-
-
-def _draw_goal_and_start(
-    idx: np.ndarray, static: StaticScene, vp: Viewport, hud_h: int, scale: int
-) -> np.ndarray:
-    """Draw this episode's goal (disc, ring, cross) and start marker into ``idx``.
-
-    Returns the flat indices of the pixels written.
-    """
-    height_px, width_px = idx.shape
-    flat = idx.reshape(-1)
-    rmin, rmax = hud_h, height_px
-    pen = _ring_stencil(-1.0, 0.0) if scale == 1 else _square_pen(scale)
-    touched = []
-
-    def put(indices: np.ndarray, ink: Ink) -> None:
-        flat[indices] = ink
-        touched.append(indices)
-
-    def stroke(p0: np.ndarray, p1: np.ndarray, ink: Ink) -> None:
-        samples = raster.segment_points(p0, p1, width_px + height_px)
-        put(raster.stamp(samples, pen, width_px, rmin, rmax), ink)
-
-    goal = vp.to_px(np.array([static.goal_xy_m], dtype=np.float64))
-    goal_r = max(vp.length_px(static.goal_radius_m), 2.0 * scale)
-    put(raster.stamp(goal, _ring_stencil(-1.0, goal_r), width_px, rmin, rmax), Ink.GOAL)
-    ring = _ring_stencil(goal_r - scale, goal_r)
-    put(raster.stamp(goal, ring, width_px, rmin, rmax), Ink.GOAL_EDGE)
-    arm = min(goal_r * 0.5, 3.0 * scale)
-    cross = goal + np.array([[-arm, 0.0], [arm, 0.0], [0.0, -arm], [0.0, arm]])
-    stroke(cross[[0, 2]], cross[[1, 3]], Ink.GOAL_EDGE)
-
-    start = vp.to_px(np.array([static.start_xy_m], dtype=np.float64))
-    arm = 2.0 * scale
-    ends = start + np.array([[-arm, -arm], [arm, arm], [-arm, arm], [arm, -arm]])
-    stroke(ends[[0, 2]], ends[[1, 3]], Ink.START)
-    return np.concatenate(touched)
-
-
-def _update_colours(idx: np.ndarray, rgb: np.ndarray, yuv: np.ndarray, touched: np.ndarray) -> None:
-    """Bring ``rgb`` and ``yuv`` up to date with ``idx`` at the ``touched`` pixels.
-
-    RGB and Y per pixel; chroma is recomputed for the whole frame (swscale's filter
-    spans neighbouring blocks, and once per episode this costs well under a millisecond).
-    """
-    flat = idx.reshape(-1)
-    ink = flat[touched]
-    rgb.reshape(-1, 3)[touched] = PALETTE_RGB[ink]
-    yuv[touched] = LUT_Y[ink]
-    n_y = idx.size
-    u, v = chroma_planes(idx)
-    yuv[n_y : n_y + n_y // 4] = u.reshape(-1)
-    yuv[n_y + n_y // 4 :] = v.reshape(-1)
-
-
-def _draw_grid(
-    idx: np.ndarray,
-    vp: Viewport,
-    bounds_m: tuple[float, float, float, float],
-    floor_rect: tuple[int, int, int, int],
-) -> None:
-    """Draw grid lines every 1 m (coarser when 1 m would be < 5 px), bolder every 5th."""
-    step_m = next(s for s in (1, 2, 5, 10, 20, 50, 100, 1e9) if vp.length_px(s) >= 5)
-    fx0, fy0, fx1, fy1 = floor_rect
-    x_min, y_min, x_max, y_max = bounds_m
-    for k in range(math.ceil(x_min / step_m), math.floor(x_max / step_m) + 1):
-        col = int(np.floor(vp.to_px(np.array([k * step_m, y_min]))[0]))
-        if fx0 <= col < fx1:
-            idx[fy0:fy1, col] = Ink.GRID_MAJOR if k % 5 == 0 else Ink.GRID
-    for k in range(math.ceil(y_min / step_m), math.floor(y_max / step_m) + 1):
-        row = int(np.floor(vp.to_px(np.array([x_min, k * step_m]))[1]))
-        if fy0 <= row < fy1:
-            idx[row, fx0:fx1] = Ink.GRID_MAJOR if k % 5 == 0 else Ink.GRID
-
-
 @lru_cache(maxsize=16)
 def _collision_border(geo: CanvasGeometry, hud_h: int, scale: int) -> np.ndarray:
     """Canvas indices of the collision flash, a band along the map area's edges (cached)."""
@@ -418,28 +284,3 @@ def _collision_border(geo: CanvasGeometry, hud_h: int, scale: int) -> np.ndarray
     border = (rows + geo.pad_y) * geo.canvas_w + cols + geo.pad_x
     border.setflags(write=False)
     return border
-
-
-@lru_cache(maxsize=64)
-def _ring_stencil(inner_px: float, outer_px: float) -> raster.Stencil:
-    """Return a read-only ``raster.ring_offsets`` stencil; radii repeat across episodes."""
-    dy, dx = raster.ring_offsets(inner_px, outer_px)
-    dy.setflags(write=False)
-    dx.setflags(write=False)
-    return dy, dx
-
-
-@lru_cache(maxsize=8)
-def _square_pen(scale: int) -> raster.Stencil:
-    """Return a ``scale`` x ``scale`` square pen for lines at large frame sizes (cached)."""
-    dy, dx = np.mgrid[0:scale, 0:scale]
-    dy, dx = dy.ravel().astype(np.intp), dx.ravel().astype(np.intp)
-    dy.setflags(write=False)
-    dx.setflags(write=False)
-    return dy, dx
-
-
-def _i420_of(idx: np.ndarray) -> np.ndarray:
-    """Convert a palette-index frame to I420: luma per pixel, chroma as swscale makes it."""
-    u, v = chroma_planes(idx)
-    return np.concatenate((np.take(LUT_Y, idx).ravel(), u.ravel(), v.ravel()))

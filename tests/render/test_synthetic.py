@@ -325,7 +325,7 @@ def test_yuv420p_chroma_of_the_status_word(static):
 
 
 def test_reused_map_gives_the_same_frames_as_a_fresh_renderer():
-    from robot_sf_gym_video.render.synthetic_layer import _i420_of
+    from robot_sf_gym_video.render.synthetic_map import i420_of as _i420_of
 
     shared = SyntheticRenderer()
     for goal in ((18.0, 5.0), (15.0, 2.0), (18.0, 5.0)):
