@@ -14,6 +14,7 @@
   ``--resume`` refuse a manifest that differs, then write the new one.
 - ``record_settings(records)``: the manifest keys a run's records agree on (seed, step
   limit, policy), the fallback for runs made before ``run.json`` existed.
+- ``manifest_settings(manifest)``: the same keys (plus scenario hashes) from a manifest.
 - ``IDENTITY_KEYS``: the keys that decide which episodes a run holds (``compare`` pairs
   runs only when these agree; policy and video may differ there).
 
@@ -49,6 +50,7 @@ __all__ = [
     "build_manifest",
     "diff_manifest",
     "load_manifest",
+    "manifest_settings",
     "record_settings",
     "scenario_sha256",
     "start_manifest",
@@ -297,6 +299,23 @@ def record_settings(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             values = {json.dumps(r[field], sort_keys=True) for r in records}
             if len(values) == 1:
                 out[key] = records[0][field]
+    return out
+
+
+def manifest_settings(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the identity settings of a manifest under the keys ``record_settings`` uses.
+
+    ``seed``, ``max_steps``, ``policy.spec`` and one ``scenarios.<name>`` (its hash) per
+    scenario; a malformed entry is left out rather than raising, so ``compare`` can still
+    name what it could not check.
+    """
+    out = {k: _dotted(manifest, k) for k, _ in _RECORD_KEYS if _dotted(manifest, k) is not None}
+    if "max_steps" in manifest:  # null is a value here: the scenarios' own limits
+        out["max_steps"] = manifest["max_steps"]
+    scenarios = manifest.get("scenarios")
+    for item in scenarios if isinstance(scenarios, list) else []:
+        if isinstance(item, Mapping) and isinstance(item.get("name"), str):
+            out[f"scenarios.{item['name']}"] = item.get("sha256")
     return out
 
 

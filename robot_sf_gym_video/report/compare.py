@@ -23,7 +23,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from robot_sf_gym_video.benchmark.manifest import load_manifest, record_settings
+from robot_sf_gym_video.benchmark.manifest import (
+    load_manifest,
+    manifest_settings,
+    record_settings,
+)
 from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.fileops import atomic_write
 from robot_sf_gym_video.report.model import EpisodeRow
@@ -60,8 +64,6 @@ class RunSide:
     @property
     def policy(self) -> str:
         """The policy spec the run used, as far as it is known."""
-        if self.manifest is not None:
-            return str(self.manifest.get("policy", {}).get("spec", "?"))
         return str(self.settings.get("policy.spec", "?"))
 
 
@@ -79,16 +81,7 @@ class Comparison:
 def _load_side(run_dir: str | os.PathLike[str]) -> RunSide:
     records, rows = load_rows(run_dir, command="compare")
     manifest = load_manifest(run_dir)
-    if manifest is not None:
-        settings: dict[str, Any] = {
-            "seed": manifest.get("seed"),
-            "max_steps": manifest.get("max_steps"),
-            "policy.spec": manifest.get("policy", {}).get("spec"),
-        }
-        for item in manifest.get("scenarios", []):
-            settings[f"scenarios.{item.get('name')}"] = item.get("sha256")
-    else:
-        settings = record_settings(records)
+    settings = record_settings(records) if manifest is None else manifest_settings(manifest)
     return RunSide(Path(run_dir), rows, manifest, settings)
 
 

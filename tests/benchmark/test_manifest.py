@@ -239,3 +239,21 @@ def test_record_settings_keeps_only_what_records_agree_on():
     mixed = [a, {**a, "policy": "zero"}, {"base_seed": 0, "max_steps": None}]
     assert record_settings(mixed) == {"seed": 0, "max_steps": None}
     assert record_settings([]) == {}
+
+
+def test_manifest_settings_uses_the_record_keys_and_survives_bad_entries():
+    from robot_sf_gym_video.benchmark.manifest import manifest_settings
+
+    manifest = {
+        "seed": 3,
+        "max_steps": None,
+        "policy": {"spec": "goal", "sha256": None},
+        "scenarios": [{"name": "a", "sha256": "1"}, "junk", {"sha256": "2"}],
+    }
+    assert manifest_settings(manifest) == {
+        "seed": 3,
+        "max_steps": None,
+        "policy.spec": "goal",
+        "scenarios.a": "1",
+    }
+    assert manifest_settings({"policy": "not a table", "scenarios": 7}) == {}
