@@ -62,4 +62,9 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     lidar = "draw the lidar fan (default: as the run did)"
     arg("--video-lidar", action="store_true", default=None, help=lidar)
     arg("--workers", type=int, default=1, metavar="N", help="processes filming (default 1)")
-    arg("--scenarios", dest="scenarios_file", metavar="FILE", help="the run's scenarios file")
+    arg(
+        "--scenarios",
+        dest="scenarios_file",
+        metavar="FILE",
+        help="the run's scenarios file (default: built-in scenarios only)",
+    )
