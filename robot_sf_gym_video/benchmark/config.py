@@ -32,6 +32,7 @@ from robot_sf_gym_video.benchmark.options import (
 )
 from robot_sf_gym_video.benchmark.selection import VideoSelection
 from robot_sf_gym_video.errors import UsageError
+from robot_sf_gym_video.video.supervise import DEFAULT_STALL_TIMEOUT_S
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -64,12 +65,15 @@ class VideoSettings:
         lidar: Draw the robot's lidar rays (renderers with a lidar layer: sim-view).
         episodes: Which episodes get a video (``--video-episodes``); the others get
             ``video_skip`` ``not-selected``.
+        stall_timeout_s: A recorder without progress for this long is killed (its episode
+            is an ``encode-error`` skip); not part of the video's identity.
     """
 
     renderer: str
     size: tuple[int, int] | None = None
     lidar: bool = False
     episodes: VideoSelection = dataclasses.field(default_factory=VideoSelection)
+    stall_timeout_s: float = DEFAULT_STALL_TIMEOUT_S
 
     def __post_init__(self) -> None:
         assert self.renderer in VIDEO_RENDERERS and self.renderer != "none", self.renderer
@@ -158,9 +162,10 @@ class RunConfig:
                 values["video_size"],
                 values["video_lidar"],
                 values["video_episodes"],
+                values["video_stall_timeout_s"],
             )
         del values["video_renderer"], values["video_size"], values["video_lidar"]
-        del values["video_episodes"]
+        del values["video_episodes"], values["video_stall_timeout_s"]
         return cls(**values, video=video)
 
 

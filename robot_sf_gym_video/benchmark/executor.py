@@ -31,7 +31,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from robot_sf_gym_video.benchmark.events import EpisodeDone, Event, VideoDone, WorkerCost
-from robot_sf_gym_video.benchmark.interrupts import shielded, worker_signals
+from robot_sf_gym_video.benchmark.interrupts import shielded, signals_blocked, worker_signals
 from robot_sf_gym_video.benchmark.plan import EpisodeSpec
 from robot_sf_gym_video.benchmark.worker import EpisodeWorker, WorkerSettings
 
@@ -79,10 +79,10 @@ def _worker_main(task_q: Any, result_q: Any, settings: WorkerSettings) -> None:
     discarded by ``worker.close()`` (its half video never gets a final name) and the
     process exits without reporting more. Any other error is sent to the parent.
     """
-    worker_signals()
     parent = os.getppid()
     worker: EpisodeWorker | None = None
     try:
+        worker_signals()  # a signal held back during start-up is delivered here
         worker = EpisodeWorker(settings)
         while (spec := _next_spec(task_q, parent)) is not None:
             result_q.put(EpisodeDone(worker.run(spec)))
@@ -165,8 +165,9 @@ def _in_pool(
     ]
     finished = False
     try:
-        for proc in procs:
-            proc.start()
+        with signals_blocked():  # a Ctrl-C now reaches each worker once it can handle it
+            for proc in procs:
+                proc.start()
         done_workers = 0
         while done_workers < workers:
             try:

@@ -8,6 +8,8 @@
 - ``shielded()``: context manager that ignores SIGINT and SIGTERM while cleaning up, so a
   second Ctrl-C cannot cut the bounded shutdown short (every wait in it has a timeout).
 - ``worker_signals()``: the same SIGTERM-as-interrupt rule inside a worker process.
+- ``signals_blocked()`` / ``unblock_signals()`` (from ``robot_sf_gym_video._signals``):
+  start children with SIGINT and SIGTERM blocked.
 
 Why raise rather than set a flag: an exception also breaks out of a blocking call (a full
 pipe, a queue read), which a flag checked between steps cannot.
@@ -21,12 +23,16 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
+from robot_sf_gym_video._signals import signals_blocked, unblock_signals
+
 __all__ = [
     "BatchInterrupted",
     "exit_code",
     "interruptible",
     "last_signal",
     "shielded",
+    "signals_blocked",
+    "unblock_signals",
     "worker_signals",
 ]
 
@@ -60,8 +66,16 @@ def exit_code(signum: int) -> int:
 
 
 def _raise(signum: int, frame: FrameType | None) -> None:
+    """Raise ``KeyboardInterrupt`` for the first signal only.
+
+    Later signals (a second Ctrl-C, the parent's SIGTERM to a worker already stopping)
+    are noted and ignored: they would otherwise cut the bounded cleanup short and print
+    a traceback from inside it.
+    """
+    first = not _last_signal
     _last_signal.append(signum)
-    raise KeyboardInterrupt
+    if first:
+        raise KeyboardInterrupt
 
 
 def _in_main_thread() -> bool:
@@ -101,9 +115,15 @@ def shielded() -> Iterator[None]:
 
 
 def worker_signals() -> None:
-    """In a worker process: SIGINT and SIGTERM both raise ``KeyboardInterrupt``."""
+    """In a worker process: SIGINT and SIGTERM both raise ``KeyboardInterrupt``.
+
+    The parent starts workers with both signals blocked (``signals_blocked``), so
+    a Ctrl-C during a worker's start-up waits here instead of printing a traceback from
+    the middle of its imports; unblocking delivers it.
+    """
     signal.signal(signal.SIGINT, _raise)
     signal.signal(signal.SIGTERM, _raise)
+    unblock_signals()
 
 
 def last_signal(default: int = signal.SIGINT) -> int:

@@ -26,24 +26,47 @@ from robot_sf_gym_video.benchmark.selection import SELECTOR_FORMS, VideoSelectio
 from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.registry import Registry
 from robot_sf_gym_video.render.registry import RENDERER_NAMES
+from robot_sf_gym_video.video.supervise import DEFAULT_STALL_TIMEOUT_S
 
-__all__ = ["BACKENDS", "RUN_OPTIONS", "VIDEO_RENDERERS", "RunOption", "parse_video_size"]
+__all__ = [
+    "BACKENDS",
+    "MAX_EPISODES",
+    "RUN_OPTIONS",
+    "VIDEO_RENDERERS",
+    "RunOption",
+    "parse_video_size",
+]
 
 #: ``video_renderer`` values: a registered renderer, or ``"none"`` (no video).
 VIDEO_RENDERERS: tuple[str, ...] = (*RENDERER_NAMES, "none")
+#: Most episodes per scenario in one run. The plan (one small spec per episode) is built
+#: before the first episode, and resume reads every record: a cap keeps both bounded.
+MAX_EPISODES = 100_000
 #: Where episodes run: this machine's processes, or one Ray task per episode.
 BACKENDS: tuple[str, ...] = ("local", "ray")
 
 
-def _integer(minimum: int | None = None) -> Callable[[str, Any], int]:
+def _integer(minimum: int | None = None, maximum: int | None = None) -> Callable[[str, Any], int]:
     def check(name: str, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise UsageError(f"{name} must be an integer, got {value!r}")
         if minimum is not None and value < minimum:
             raise UsageError(f"{name} must be >= {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise UsageError(
+                f"{name} must be <= {maximum}, got {value} (split a bigger batch into runs)"
+            )
         return value
 
     return check
+
+
+def _seconds(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UsageError(f"{name} must be a number of seconds, got {value!r}")
+    if not 0 < value < float("inf"):
+        raise UsageError(f"{name} must be positive and finite, got {value!r}")
+    return float(value)
 
 
 def _optional(check: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:
@@ -197,8 +220,8 @@ RUN_OPTIONS: Registry[RunOption] = Registry(
         RunOption(
             name="episodes",
             default=1,
-            help="episodes per scenario (default 1)",
-            check=_integer(1),
+            help=f"episodes per scenario (default 1, at most {MAX_EPISODES})",
+            check=_integer(1, MAX_EPISODES),
             toml=_INT,
             toml_expected=_AN_INTEGER,
             flags=("--episodes",),
@@ -316,6 +339,19 @@ RUN_OPTIONS: Registry[RunOption] = Registry(
             toml_expected=_TRUE_FALSE,
             flags=("--video-lidar",),
             cli=_FLAG,
+        ),
+        RunOption(
+            name="video_stall_timeout_s",
+            default=DEFAULT_STALL_TIMEOUT_S,
+            help=(
+                "kill a video recorder that makes no progress for this many seconds; its "
+                f"episode gets an encode-error skip (default {DEFAULT_STALL_TIMEOUT_S:g})"
+            ),
+            check=_seconds,
+            toml=(int, float),
+            toml_expected="a number of seconds",
+            flags=("--video-stall-timeout",),
+            cli={"type": float, "metavar": "S"},
         ),
         RunOption(
             name="progress",

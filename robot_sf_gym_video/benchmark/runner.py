@@ -50,16 +50,19 @@ from robot_sf_gym_video.benchmark.rundir import (
     RunPaths,
     create_run_dir,
     prepare_run_dir,
+    remove_partial_videos,
     resume_run,
 )
 from robot_sf_gym_video.benchmark.summary import BatchSummary
 from robot_sf_gym_video.benchmark.worker import EpisodeResult, WorkerSettings
+from robot_sf_gym_video.fileops import warn_once
 from robot_sf_gym_video.records.jsonl import RecordWriter, read_records
 from robot_sf_gym_video.records.model import EpisodeRecord
 from robot_sf_gym_video.records.schema import check_record
 from robot_sf_gym_video.render.registry import RendererChoice
-from robot_sf_gym_video.video.artifact import no_result_skip
+from robot_sf_gym_video.video.artifact import is_no_result, no_result_skip
 from robot_sf_gym_video.video.naming import check_scenario_name
+from robot_sf_gym_video.video.supervise import DEFAULT_STALL_TIMEOUT_S
 
 if TYPE_CHECKING:
     from robot_sf_gym_video.sim.scenarios import ScenarioSpec
@@ -86,6 +89,7 @@ def run_batch(
     scenarios_file: str | os.PathLike[str] | None = None,
     video_size: tuple[int, int] | str | None = None,
     video_lidar: bool = False,
+    video_stall_timeout_s: float = DEFAULT_STALL_TIMEOUT_S,
     progress: bool = False,
     report: bool = False,
     backend: Literal["local", "ray"] = "local",
@@ -115,6 +119,9 @@ def run_batch(
         scenarios_file: TOML file of user scenarios (searched before the built-ins).
         video_size: Frame size ``(width_px, height_px)`` or ``"WxH"``; None: default.
         video_lidar: Draw the robot's lidar rays in sim-view videos (off by default).
+        video_stall_timeout_s: A video recorder that makes no progress for this many
+            seconds is killed; its episode gets an ``encode-error`` skip and the worker
+            starts a new recorder.
         progress: Show a tqdm bar on stderr (only when it is a terminal).
         report: Write ``report.html`` into ``out_dir`` at the end.
         backend: ``"local"`` runs episodes in ``workers`` processes here; ``"ray"`` runs
@@ -166,7 +173,9 @@ def run_config(config: RunConfig) -> BatchSummary:
             summary = _run_locked(config, paths, plan)
         except KeyboardInterrupt:
             with shielded():
+                remove_partial_videos(paths)
                 raise _interrupted(paths, plan) from None
+        remove_partial_videos(paths)  # every writer has stopped: no temp file may remain
         summary.wall_time_s = time.perf_counter() - started
         if config.report:
             summary.report_path = _write_report(paths.run_dir)
@@ -303,6 +312,9 @@ class _Collector:
         if "video_skip" in record:
             skip = record["video_skip"]
             summary.video_skips[skip["reason"]] += 1
+            if is_no_result(skip):  # a recorder died or stalled: say so once per recorder
+                warn_once(logger, skip["message"], "no video for %s: %s; later episodes use a "
+                          "new recorder", result.spec.episode_id, skip["message"])  # fmt: skip
             logger.info(
                 "%s: no video (%s, renderer %s, %d steps): %s",
                 result.spec.episode_id,

@@ -75,6 +75,8 @@ def validate_run(
     if not jsonl.is_file():
         return [f"{jsonl}: no such file (not a run directory?)"]
     result = read_records(jsonl)
+    if not result.records and not result.problems:
+        return [f"{jsonl}: no records (an empty run has nothing to validate)"]
     problems = [f"{jsonl.name}:{p.line_no}: {p.message}" for p in result.problems]
     seen: dict[str, int] = {}
     for line_no, record in result.records:

@@ -305,6 +305,7 @@ class EpisodeWorker:
                 finalize="background",
                 video_size=settings.video.size,
                 show_lidar=settings.video.lidar,
+                stall_timeout_s=settings.video.stall_timeout_s,
                 recorder_options=RecorderOptions(warn_existing_videos=False),
             )
             self.cost.setup_s += time.perf_counter() - start

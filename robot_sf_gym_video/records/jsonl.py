@@ -123,17 +123,26 @@ def read_records(path: str | os.PathLike[str]) -> ReadResult:
             continue
         try:
             value = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             if is_tail:
                 problems.append(LineProblem(line_no, "torn last line (incomplete write)", True))
             else:
-                problems.append(LineProblem(line_no, f"not valid JSON ({exc.msg})"))
+                problems.append(LineProblem(line_no, _decode_problem(exc)))
             continue
         if not isinstance(value, dict):
             problems.append(LineProblem(line_no, "not a JSON object"))
             continue
         records.append((line_no, value))
     return ReadResult(records, problems)
+
+
+def _decode_problem(exc: Exception) -> str:
+    """One phrase for a line that cannot be decoded, whatever the decoder raised."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at column {exc.start + 1})"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON ({exc.msg})"
+    return "not valid JSON (nested too deeply)"
 
 
 class RecordWriter:
@@ -157,10 +166,13 @@ class RecordWriter:
         self._write_bytes(dumps_record(record).encode("utf-8"))
 
     def _write_bytes(self, data: bytes) -> None:
-        written = os.write(self._fd, data)
-        while written < len(data):  # only on exotic filesystems; O_APPEND keeps order
-            written += os.write(self._fd, data[written:])
-        os.fsync(self._fd)
+        try:
+            written = os.write(self._fd, data)
+            while written < len(data):  # only on exotic filesystems; O_APPEND keeps order
+                written += os.write(self._fd, data[written:])
+            os.fsync(self._fd)
+        except OSError as exc:  # e.g. a full disk: name the file, not just the errno
+            raise OSError(exc.errno, exc.strerror, os.fspath(self.path)) from exc
 
     def close(self) -> None:
         """Close the file (idempotent)."""

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from robot_sf_gym_video.fileops import inside
+
 __all__ = ["DEFAULT_FPS", "EpisodeRow", "VideoState", "build_row", "poster_path_for"]
 
 #: Frames per second assumed when no record says otherwise (SocialNav steps at dt = 0.1 s).
@@ -127,6 +129,12 @@ def _attach_video(row: EpisodeRow, record: dict[str, Any], run_dir: Path) -> Non
             return
         row.video_path = str(rel)
         full = run_dir.joinpath(*rel.parts)
+        try:  # never read (or make a poster) through a link that leaves the run
+            inside(run_dir, full)
+        except OSError:
+            row.video_state = VideoState.MISSING
+            row.video_notes.append("path leads outside the run directory (a symlink?)")
+            return
         if not full.is_file():
             row.video_state = VideoState.MISSING
             return

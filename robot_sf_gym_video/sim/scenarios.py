@@ -49,6 +49,15 @@ FLOW_MODES: tuple[str, ...] = ("respawn", "reverse", "wander")
 """How a pedestrian flow recycles its walkers at the end of the route (see ``FlowSpec``)."""
 
 FORMAT_VERSION = 1
+#: Bounds that keep a scenario simulable and drawable; beyond them a typo (1e308, 100000
+#: pedestrians) would fail much later as a numpy error or an out-of-memory kill. They
+#: leave room for dense crowds and large maps (documented in docs/environment.md).
+MAX_COORD_M = 10_000.0  # any coordinate, in metres from the origin
+MAX_MAP_SIDE_M = 1_000.0  # width and height of bounds_m
+MAX_PEDESTRIANS = 1_000  # all flows of a scenario together
+MAX_RADIUS_M = 5.0  # pedestrian radius
+MAX_SPEED_MPS = 10.0
+MAX_EPISODE_STEPS = 1_000_000
 _START_GOAL_CLEARANCE_M = 0.3
 _REQUIRED = object()
 
@@ -162,13 +171,26 @@ class _Table:
             return default
         return self.data[key]
 
-    def number(self, key: str, default: Any = _REQUIRED, *, minimum: float | None = None) -> Any:
+    def number(
+        self,
+        key: str,
+        default: Any = _REQUIRED,
+        *,
+        minimum: float | None = None,
+        maximum: float = MAX_COORD_M,
+    ) -> Any:
         value = self.raw(key, default)
         if value is default and key not in self.data:
             return value
-        return self._number(key, value, minimum)
+        return self._number(key, value, minimum, maximum)
 
-    def _number(self, key: str, value: Any, minimum: float | None = None) -> float:
+    def _number(
+        self,
+        key: str,
+        value: Any,
+        minimum: float | None = None,
+        maximum: float = MAX_COORD_M,
+    ) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.error(key, f"expected a number, got {value!r}")
         value = float(value)
@@ -176,14 +198,21 @@ class _Table:
             raise self.error(key, f"expected a finite number, got {value!r}")
         if minimum is not None and value < minimum:
             raise self.error(key, f"must be >= {minimum:g}, got {value:g}")
+        low = -maximum if minimum is None else minimum
+        if not low <= value <= maximum:
+            raise self.error(key, f"must be between {low:g} and {maximum:g}, got {value:g}")
         return value
 
-    def integer(self, key: str, default: Any = _REQUIRED, *, minimum: int = 0) -> int:
+    def integer(
+        self, key: str, default: Any = _REQUIRED, *, minimum: int = 0, maximum: int | None = None
+    ) -> int:
         value = self.raw(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(key, f"expected an integer, got {value!r}")
         if value < minimum:
             raise self.error(key, f"must be >= {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise self.error(key, f"must be <= {maximum}, got {value}")
         return value
 
     def boolean(self, key: str, default: Any = _REQUIRED) -> bool:
@@ -221,6 +250,8 @@ class _Table:
         x0, y0, x1, y1 = (self._number(key, v) for v in value)
         if not (x0 < x1 and y0 < y1):
             raise self.error(key, "needs x_min < x_max and y_min < y_max")
+        if max(x1 - x0, y1 - y0) > MAX_MAP_SIDE_M:
+            raise self.error(key, f"sides must be at most {MAX_MAP_SIDE_M:g} m, got {value!r}")
         return (x0, y0, x1, y1)
 
     def finish(self) -> None:
@@ -251,7 +282,7 @@ def _parse_obstacle(table: _Table) -> tuple[tuple[float, float], ...]:
 
 
 def _parse_flow(table: _Table) -> FlowSpec:
-    count = table.integer("count", minimum=0)
+    count = table.integer("count", minimum=0, maximum=MAX_PEDESTRIANS)
     mode = table.string("mode", "respawn")
     if mode not in FLOW_MODES:
         raise table.error("mode", f"unknown mode {mode!r}; allowed: {', '.join(FLOW_MODES)}")
@@ -267,8 +298,8 @@ def _parse_flow(table: _Table) -> FlowSpec:
         route_m=route,
         area_m=area,
         jitter_m=table.number("jitter_m", 0.0, minimum=0.0),
-        speed_mean_mps=table.number("speed_mean_mps", 1.2, minimum=0.1),
-        speed_std_mps=table.number("speed_std_mps", 0.15, minimum=0.0),
+        speed_mean_mps=table.number("speed_mean_mps", 1.2, minimum=0.1, maximum=MAX_SPEED_MPS),
+        speed_std_mps=table.number("speed_std_mps", 0.15, minimum=0.0, maximum=MAX_SPEED_MPS),
     )
     table.finish()
     return flow
@@ -330,13 +361,16 @@ def _check_geometry(spec: ScenarioSpec, table: _Table) -> None:
 def _parse_scenario(name: str, data: Any, file: str) -> ScenarioSpec:
     table = _Table(data, file, name, "")
     description = table.string("description", "")
-    steps = table.integer("max_episode_steps", minimum=1)
+    steps = table.integer("max_episode_steps", minimum=1, maximum=MAX_EPISODE_STEPS)
     bounds = table.rect("bounds_m")
-    ped_radius = table.number("ped_radius_m", 0.25, minimum=0.05)
+    ped_radius = table.number("ped_radius_m", 0.25, minimum=0.05, maximum=MAX_RADIUS_M)
     robot_visible = table.boolean("robot_visible", True)
     robot = _parse_robot(_Table(table.raw("robot"), file, name, "robot."))
     obstacles = tuple(_parse_obstacle(t) for t in _sub_tables(table, "obstacles"))
     flows = tuple(_parse_flow(t) for t in _sub_tables(table, "flows"))
+    total = sum(flow.count for flow in flows)
+    if total > MAX_PEDESTRIANS:
+        raise table.error("flows", f"{total} pedestrians in all; at most {MAX_PEDESTRIANS}")
     table.finish()
     spec = ScenarioSpec(
         name=name,

@@ -26,12 +26,14 @@ from robot_sf_gym_video.registry import Registry
 from robot_sf_gym_video.render.registry import RENDERER_NAMES
 
 __all__ = [
+    "NO_RESULT_PREFIX",
     "RENDERER_LABELS",
     "SKIPS",
     "SKIP_REASONS",
     "SkipReason",
     "VideoArtifact",
     "VideoSkip",
+    "is_no_result",
     "log_skip",
     "no_result_skip",
 ]
@@ -138,6 +140,15 @@ class VideoSkip:
         }
 
 
+#: How every "recorder gave no result" skip message starts (see ``no_result_skip``).
+NO_RESULT_PREFIX = "the recorder gave no result for this episode: "
+
+
+def is_no_result(skip: dict[str, Any]) -> bool:
+    """Return True for a skip made by ``no_result_skip`` (a dead or stalled recorder)."""
+    return str(skip.get("message", "")).startswith(NO_RESULT_PREFIX)
+
+
 def no_result_skip(renderer: str, steps: int, cause: str) -> dict[str, Any]:
     """Return the ``video_skip`` of an episode whose recorder gave no result.
 
@@ -146,7 +157,7 @@ def no_result_skip(renderer: str, steps: int, cause: str) -> dict[str, Any]:
         steps: Steps of the episode (0 when unknown).
         cause: Why no result came, e.g. "the video recorder stopped (killed by SIGKILL)".
     """
-    message = f"the recorder gave no result for this episode: {cause}"
+    message = f"{NO_RESULT_PREFIX}{cause}"
     return VideoSkip("encode-error", message, renderer, steps).to_dict()
 
 

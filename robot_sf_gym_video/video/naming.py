@@ -56,6 +56,8 @@ MAX_SCENARIO_CHARS = (
     - MAX_SEED_CHARS
     - MAX_INDEX_CHARS
 )
+#: Longest episode id (or clip id): its files and their temp names fit ``NAME_MAX_BYTES``.
+MAX_ID_CHARS = NAME_MAX_BYTES - TEMP_OVERHEAD_BYTES - len(LONGEST_SUFFIX)
 #: Longest sanitised component; longer ones (only hand-made ids: scenario names are
 #: checked first) are cut and get a short digest so they stay unique.
 MAX_COMPONENT_CHARS = MAX_SCENARIO_CHARS
@@ -140,7 +142,7 @@ def video_path(video_dir: str | os.PathLike[str], episode_id: str) -> Path:
         UsageError: if the joined path would leave ``video_dir`` (cannot happen for ids
             built by ``episode_id``; this guards ids assembled by hand).
     """
-    name = f"{sanitize_component(episode_id)}.mp4"
+    name = f"{sanitize_component(episode_id, MAX_ID_CHARS)}.mp4"
     base = Path(video_dir)
     base_abs = base.resolve()
     joined = Path(os.path.normpath(base_abs / name))

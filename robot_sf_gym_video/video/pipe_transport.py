@@ -15,6 +15,7 @@ import logging
 import os
 import pickle
 import struct
+import time
 from typing import TYPE_CHECKING, Any
 
 from robot_sf_gym_video.video._util import RecorderDiedError
@@ -95,8 +96,8 @@ class PipeTransport:
 
     Supervised: a write blocked for longer than ``stall_timeout_s`` (the recorder is
     stopped or hung) makes the watchdog kill the recorder, which ends the write with a
-    broken pipe; a result that does not come within it does the same. Every other wait
-    is bounded too.
+    broken pipe; a result that does not come within it does the same, whether the env
+    side waits for it or asks ``alive`` at the next take. Every other wait is bounded.
 
     Args:
         worker: The started recorder process (or thread), reading ``inbox_w``'s other end.
@@ -119,11 +120,24 @@ class PipeTransport:
         self._dead = False
         self.stall_timeout_s = stall_timeout_s
         self._watchdog = Watchdog(self._kill, stall_timeout_s)
+        self._owed = 0  # episodes ended whose result has not come back yet
+        self._progress_at = time.monotonic()  # last result, or when a result became owed
 
     @property
     def alive(self) -> bool:
-        """False once the recorder is known to be gone."""
-        return not self._dead and self.worker.is_alive()
+        """False once the recorder is gone, or owes a result for over the stall timeout."""
+        if self._dead:
+            return False
+        if self._owed and time.monotonic() - self._progress_at > self.stall_timeout_s:
+            self._watchdog.stalled = True
+            self._kill()
+            self._dead = True
+            return False
+        return self.worker.is_alive()
+
+    def _progress(self, results: int) -> None:
+        self._owed = max(0, self._owed - results)
+        self._progress_at = time.monotonic()
 
     def cause(self) -> str:
         """Say why the recorder stopped: killed by a signal, exited, or stalled."""
@@ -149,6 +163,10 @@ class PipeTransport:
         except (OSError, ValueError):
             self._dead = True
             raise RecorderDiedError(self.cause()) from None
+        if kind == "E":
+            if not self._owed:
+                self._progress_at = time.monotonic()
+            self._owed += 1
 
     def ready(self) -> list[dict[str, Any]]:
         """Return the results waiting on the result pipe."""
@@ -158,6 +176,8 @@ class PipeTransport:
                 out.append(self._out_r.recv())
         except (EOFError, OSError):
             self._dead = True
+        if out:
+            self._progress(len(out))
         return out
 
     def next_result(self) -> dict[str, Any]:
@@ -171,7 +191,9 @@ class PipeTransport:
             self._dead = True
         try:
             if not self._dead:
-                return self._out_r.recv()
+                result = self._out_r.recv()
+                self._progress(1)
+                return result
         except (EOFError, OSError):
             self._dead = True
         raise RecorderDiedError(self.cause())

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from robot_sf_gym_video._signals import signals_blocked, unblock_signals
 from robot_sf_gym_video.video._util import grow_pipe
 from robot_sf_gym_video.video.encoder import ENCODERS, EpisodeEncoder
 from robot_sf_gym_video.video.pipe_transport import PipeTransport, serve_pipe
@@ -182,7 +183,8 @@ def _start_process(config: RecorderConfig, stall_timeout_s: float) -> PipeTransp
         name="robot-sf-video-recorder",
         daemon=True,
     )
-    worker.start()
+    with signals_blocked():  # a Ctrl-C during start-up waits for recorder_main's handlers
+        worker.start()
     inbox_r.close()
     out_w.close()
     return PipeTransport(worker, inbox_w, out_r, stall_timeout_s)
@@ -208,12 +210,13 @@ def recorder_main(
     """
     for conn in inherited:
         conn.close()
-    if own_process:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, _exit_on_sigterm)
-        _lower_priority()
     loop = None
     try:
+        if own_process:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, _exit_on_sigterm)
+            unblock_signals()  # started under signals_blocked(): a held SIGTERM lands here
+            _lower_priority()
         loop = build_loop(config, own_process)
         serve_pipe(inbox, outbox, loop)
     except SystemExit:

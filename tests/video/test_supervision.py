@@ -1,0 +1,156 @@
+"""Recorder supervision with real signals: a killed or stopped recorder costs one episode's
+video, a new recorder takes over, and no temp file survives; unseeded names never collide."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from robot_sf_gym_video.benchmark.validate import validate_run
+from robot_sf_gym_video.env.social_nav_env import SocialNavEnv
+from robot_sf_gym_video.fileops import TEMP_GLOB
+from robot_sf_gym_video.records.jsonl import read_records
+from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
+
+from .helpers import count_frames
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _recorders(cli: psutil.Process) -> list[psutil.Process]:
+    """The workers' recorder processes (python children of the worker processes)."""
+    out = []
+    for worker in cli.children():
+        try:
+            out += [c for c in worker.children() if "ffmpeg" not in c.name()]
+        except psutil.NoSuchProcess:
+            continue
+    return out
+
+
+def _batch_with_victim(tmp_path: Path, sig: int, extra: list[str]) -> tuple[str, Path, float]:
+    """Run a 2-worker video batch, send ``sig`` to one recorder once videos appear."""
+    out = tmp_path / "run"
+    argv = ["run", "--out", str(out), "--scenario", "crossing", "--episodes", "8"]
+    argv += ["--max-steps", "80", "--video", "--workers", "2", "--quiet", *extra]
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "robot_sf_gym_video", *argv],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    victim = None
+    try:
+        cli = psutil.Process(proc.pid)
+        deadline = time.monotonic() + 90
+        while victim is None and time.monotonic() < deadline and proc.poll() is None:
+            if list((out / "videos").glob("*.mp4")):
+                victim = next(iter(_recorders(cli)), None)
+            time.sleep(0.02)
+        assert victim is not None, "no recorder found while the batch ran"
+        victim.send_signal(sig)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 0, err
+    assert not victim.is_running() or victim.status() == psutil.STATUS_ZOMBIE
+    return err, out, time.monotonic() - started
+
+
+def _check_run(out: Path, cause: str) -> list[dict]:
+    records = [r for _, r in read_records(out / "episodes.jsonl").records]
+    assert len(records) == 8
+    skips = [r["video_skip"] for r in records if "video_skip" in r]
+    assert skips and all(s["reason"] == "encode-error" for s in skips)
+    assert any(cause in s["message"] for s in skips), skips
+    assert len(skips) <= 4, "a new recorder must take over for later episodes"
+    assert [p for d in (out, out / "videos") for p in d.glob(TEMP_GLOB)] == []
+    assert validate_run(out, decode=True) == []
+    return records
+
+
+def test_sigkilled_recorder_is_replaced_and_leaves_no_partial(tmp_path):
+    err, out, _ = _batch_with_victim(tmp_path, signal.SIGKILL, [])
+    _check_run(out, "killed by SIGKILL")
+    warnings = [line for line in err.splitlines() if "was killed by SIGKILL" in line]
+    assert len(warnings) == 1, err  # one warning, naming the cause, however many skips
+
+
+@pytest.mark.slow
+def test_sigstopped_recorder_is_killed_after_the_stall_timeout(tmp_path):
+    err, out, wall_s = _batch_with_victim(tmp_path, signal.SIGSTOP, ["--video-stall-timeout", "2"])
+    _check_run(out, "made no progress for 2 s")
+    assert wall_s < 90  # the timeout plus the batch, never a hang
+    assert len([line for line in err.splitlines() if "made no progress" in line]) == 1, err
+
+
+# -- unseeded names ---------------------------------------------------------------------------
+def _unseeded_episode(wrapper: VideoArtifactWrapper) -> dict:
+    wrapper.reset()
+    while True:
+        *_, terminated, truncated, info = wrapper.step(wrapper.action_space.sample() * 0)
+        if terminated or truncated:
+            return info["video"]
+
+
+def test_two_unseeded_wrappers_into_one_folder_never_overwrite(tmp_path):
+    envs = [SocialNavEnv(scenario="crossing", max_episode_steps=n) for n in (12, 20)]
+    wrappers = [VideoArtifactWrapper(env, video_dir=tmp_path) for env in envs]
+    videos = [_unseeded_episode(w) for w in wrappers]
+    for w in wrappers:
+        w.close()
+    names = sorted(Path(v["path"]).name for v in videos)
+    assert len(set(names)) == 2 and sorted(p.name for p in tmp_path.glob("*.mp4")) == names
+    for video, steps in zip(videos, (12, 20), strict=True):
+        path = Path(video["path"])
+        assert re.fullmatch(r"crossing__u[0-9a-f]+__0\.mp4", path.name)
+        assert video["frames"] == steps == count_frames(path)
+        assert video["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_unseeded_wrappers_in_two_processes_get_distinct_names(tmp_path):
+    code = (
+        "import sys\n"
+        "from robot_sf_gym_video.env.social_nav_env import SocialNavEnv\n"
+        "from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper\n"
+        "w = VideoArtifactWrapper(SocialNavEnv(scenario='crossing', max_episode_steps=6),"
+        " video_dir=sys.argv[1])\n"
+        "w.reset()\n"
+        "done = False\n"
+        "while not done:\n"
+        "    *_, t, tr, info = w.step(w.action_space.sample() * 0)\n"
+        "    done = t or tr\n"
+        "w.close()\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=REPO) for _ in range(2)
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    assert len(list(tmp_path.glob("crossing__u*__0.mp4"))) == 2
+
+
+def test_a_seeded_rerun_replaces_its_own_file(tmp_path):
+    env = VideoArtifactWrapper(
+        SocialNavEnv(scenario="crossing", max_episode_steps=5), video_dir=tmp_path
+    )
+    for _ in range(2):
+        env.set_episode_identity("crossing", 7, 0)
+        env.reset(seed=7)
+        info: dict = {}
+        while "video" not in info:
+            *_, info = env.step(env.action_space.sample() * 0)
+    env.close()
+    assert [p.name for p in tmp_path.glob("*.mp4")] == ["crossing__7__0.mp4"]
