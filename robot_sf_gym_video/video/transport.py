@@ -44,9 +44,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 POLL_S = 0.5  # slice of every wait on the recorder, between liveness checks
-#: After ``quit`` and its results the recorder only has to exit; a thread that does not
-#: is left behind (it is a daemon), a process is terminated, then killed.
+#: After ``quit`` and its results a recorder process only has to exit (then it is
+#: terminated, then killed).
 JOIN_TIMEOUT_S = 2.0
+#: A recorder thread finishes the episodes still queued before it exits, so it gets
+#: longer; a thread that still does not stop is left behind (it is a daemon).
+THREAD_JOIN_TIMEOUT_S = 60.0
 
 
 class Transport(Protocol):
@@ -264,5 +267,5 @@ class QueueTransport:
         if self.worker.is_alive():
             with contextlib.suppress(RecorderDiedError):
                 self.send("Q", None)
-            self.worker.join(JOIN_TIMEOUT_S)
+            self.worker.join(THREAD_JOIN_TIMEOUT_S)
         return self.ready()

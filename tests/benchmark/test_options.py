@@ -65,6 +65,12 @@ SAMPLES = {
         "video",
         VideoSettings("sim-view", None, True),
     ),
+    "video_stall_timeout_s": (
+        ["--video", "--video-stall-timeout", "2.5"],
+        "video_stall_timeout_s = 2.5\nvideo_enabled = true",
+        "video",
+        VideoSettings("synthetic", stall_timeout_s=2.5),
+    ),
     "progress": ([], "progress = true", "progress", True),
     "report": (["--report"], "report = true", "report", True),
     "backend": (["--backend", "ray"], 'backend = "ray"', "backend", "ray"),

@@ -70,13 +70,13 @@ def _batch_with_victim(tmp_path: Path, sig: int, extra: list[str]) -> tuple[str,
     return err, out, time.monotonic() - started
 
 
-def _check_run(out: Path, cause: str) -> list[dict]:
+def _check_run(out: Path, cause: str, max_skips: int) -> list[dict]:
     records = [r for _, r in read_records(out / "episodes.jsonl").records]
     assert len(records) == 8
     skips = [r["video_skip"] for r in records if "video_skip" in r]
     assert skips and all(s["reason"] == "encode-error" for s in skips)
     assert any(cause in s["message"] for s in skips), skips
-    assert len(skips) <= 4, "a new recorder must take over for later episodes"
+    assert len(skips) <= max_skips, "a new recorder must take over for later episodes"
     assert [p for d in (out, out / "videos") for p in d.glob(TEMP_GLOB)] == []
     assert validate_run(out, decode=True) == []
     return records
@@ -84,7 +84,7 @@ def _check_run(out: Path, cause: str) -> list[dict]:
 
 def test_sigkilled_recorder_is_replaced_and_leaves_no_partial(tmp_path):
     err, out, _ = _batch_with_victim(tmp_path, signal.SIGKILL, [])
-    _check_run(out, "killed by SIGKILL")
+    _check_run(out, "killed by SIGKILL", max_skips=4)
     warnings = [line for line in err.splitlines() if "was killed by SIGKILL" in line]
     assert len(warnings) == 1, err  # one warning, naming the cause, however many skips
 
@@ -92,7 +92,9 @@ def test_sigkilled_recorder_is_replaced_and_leaves_no_partial(tmp_path):
 @pytest.mark.slow
 def test_sigstopped_recorder_is_killed_after_the_stall_timeout(tmp_path):
     err, out, wall_s = _batch_with_victim(tmp_path, signal.SIGSTOP, ["--video-stall-timeout", "2"])
-    _check_run(out, "made no progress for 2 s")
+    # Episodes that end while the recorder is stopped owe results until the timeout
+    # passes, so how many are skipped depends on the machine's speed; never all of them.
+    _check_run(out, "made no progress for 2 s", max_skips=6)
     assert wall_s < 90  # the timeout plus the batch, never a hang
     assert len([line for line in err.splitlines() if "made no progress" in line]) == 1, err
 
