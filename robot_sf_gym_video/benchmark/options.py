@@ -39,8 +39,7 @@ __all__ = [
 
 #: ``video_renderer`` values: a registered renderer, or ``"none"`` (no video).
 VIDEO_RENDERERS: tuple[str, ...] = (*RENDERER_NAMES, "none")
-#: Most episodes per scenario in one run. The plan (one small spec per episode) is built
-#: before the first episode, and resume reads every record: a cap keeps both bounded.
+#: Most episodes per scenario: the plan is built up front and resume reads every record.
 MAX_EPISODES = 100_000
 #: Where episodes run: this machine's processes, or one Ray task per episode.
 BACKENDS: tuple[str, ...] = ("local", "ray")
@@ -53,9 +52,7 @@ def _integer(minimum: int | None = None, maximum: int | None = None) -> Callable
         if minimum is not None and value < minimum:
             raise UsageError(f"{name} must be >= {minimum}, got {value}")
         if maximum is not None and value > maximum:
-            raise UsageError(
-                f"{name} must be <= {maximum}, got {value} (split a bigger batch into runs)"
-            )
+            raise UsageError(f"{name} must be <= {maximum}, got {value} (split the batch)")
         return value
 
     return check
@@ -343,10 +340,7 @@ RUN_OPTIONS: Registry[RunOption] = Registry(
         RunOption(
             name="video_stall_timeout_s",
             default=DEFAULT_STALL_TIMEOUT_S,
-            help=(
-                "kill a video recorder that makes no progress for this many seconds; its "
-                f"episode gets an encode-error skip (default {DEFAULT_STALL_TIMEOUT_S:g})"
-            ),
+            help="kill a video recorder without progress for S seconds (default 30)",
             check=_seconds,
             toml=(int, float),
             toml_expected="a number of seconds",
