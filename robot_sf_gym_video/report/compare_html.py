@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from robot_sf_gym_video.report.assets import CSS
 from robot_sf_gym_video.report.compare_assets import COMPARE_CSS, COMPARE_JS
+from robot_sf_gym_video.report.film_hint import not_filmed_html
 from robot_sf_gym_video.report.html import content_security_policy, esc, json_for_script, url_attr
 from robot_sf_gym_video.report.model import EpisodeRow, VideoState
 from robot_sf_gym_video.report.pairing import (
@@ -83,6 +84,8 @@ def _video(row: EpisodeRow, side: RunSide, page_dir: Path) -> str:
             f'<video controls muted playsinline preload="metadata" '
             f'src="{url_attr(rel.as_posix())}"></video>'
         )
+    if row.film_command:  # left out by --video-episodes or run without video
+        return f'<div class="novideo">{not_filmed_html(row.film_command)}</div>'
     if row.video_state is VideoState.SKIPPED:
         text = f"video skipped: {row.skip_reason}"
     elif row.video_state is VideoState.MISSING:

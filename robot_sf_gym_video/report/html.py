@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import quote
 
 from robot_sf_gym_video.report.assets import CSS, JS
+from robot_sf_gym_video.report.film_hint import not_filmed_html
 from robot_sf_gym_video.report.model import EpisodeRow, VideoState
 from robot_sf_gym_video.report.run_summary import MetricRow
 from robot_sf_gym_video.report.stats import ScenarioSummary
@@ -205,6 +206,8 @@ def _video_cell(row: EpisodeRow) -> str:
             f'data-fps="{esc(row.video_fps)}"></video><div class="vcap">{caption}</div>'
             f"{notes}</td>"
         )
+    if row.film_command:  # left out by --video-episodes or run without video
+        return f'<td class="vid">{not_filmed_html(row.film_command)}</td>'
     if row.video_state is VideoState.SKIPPED:
         message = row.skip_message or ""
         return (

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from robot_sf_gym_video.fileops import inside
+from robot_sf_gym_video.report.film_hint import film_command
 
 __all__ = ["DEFAULT_FPS", "EpisodeRow", "VideoState", "build_row", "poster_path_for"]
 
@@ -57,6 +58,7 @@ class EpisodeRow:
     skip_reason: str | None = None
     skip_message: str | None = None
     poster_path: str | None = None  # POSIX path relative to the run dir, set once written
+    film_command: str | None = None  # set when not filmed but replayable (film_hint.py)
 
     @property
     def time_to_goal_s(self) -> float | None:
@@ -116,6 +118,7 @@ def poster_path_for(video_path: str) -> str:
 
 def _attach_video(row: EpisodeRow, record: dict[str, Any], run_dir: Path) -> None:
     video, skip = record.get("video"), record.get("video_skip")
+    row.film_command = film_command(record, run_dir)
     if isinstance(video, dict):
         row.video_frames = _integer(video.get("frames"))
         row.video_renderer = _text(video.get("renderer")) or None
