@@ -5,6 +5,11 @@ These tests are what makes the "how to add a renderer / skip reason" recipes of
 spelling (or a test here names the one that was missed).
 """
 
+import json
+import os
+import shutil
+import subprocess
+import sys
 import typing
 
 import pytest
@@ -27,7 +32,7 @@ def test_registry_lookup_and_one_line_error():
     assert RENDERERS.get("synthetic").name == "synthetic"
     with pytest.raises(UsageError) as info:
         RENDERERS.get("opengl")
-    assert str(info.value) == "unknown renderer 'opengl'; allowed: synthetic, sim-view"
+    assert str(info.value) == f"unknown renderer 'opengl'; allowed: {', '.join(RENDERERS)}"
     with pytest.raises(ValueError, match="duplicate"):
         Registry("x", [OUTCOME_REGISTRY.get("success")] * 2)
 
@@ -131,3 +136,97 @@ def test_top_level_schemas_are_copies_and_main_check_passes(capsys):
     assert schema_sync.copy_problems() == []
     assert schema_sync.main(["--check"]) == 0
     assert capsys.readouterr().out == ""
+
+
+_FLAT_MODULE = """
+from robot_sf_gym_video.render.synthetic import DEFAULT_SIZE, SyntheticRenderer
+
+__all__ = ["DEFAULT_SIZE", "FlatRenderer"]
+
+
+class FlatRenderer(SyntheticRenderer):
+    name = "flat"
+"""
+
+_CHECK_THIRD_RENDERER = """
+import json, sys
+import gymnasium as gym
+import robot_sf_gym_video
+from robot_sf_gym_video import run_batch
+from robot_sf_gym_video.benchmark import cli
+from robot_sf_gym_video.benchmark.validate import validate_run
+out = sys.argv[1]
+args = cli.main_parser().parse_args(["run", "--video-renderer", "flat", "--out", out])
+summary = run_batch(out, episodes=1, max_steps=6, video_enabled=True, video_renderer="flat")
+env = gym.make(robot_sf_gym_video.ENV_ID, render_mode="rgb_array", renderer="flat")
+env.reset(seed=0)
+print(json.dumps([args.video_renderer, summary.videos_written, validate_run(out, decode=True),
+                  list(env.render().shape), open(out + "/episodes.jsonl").read()]))
+"""
+
+
+def _package_copy(tmp_path):
+    """Copy the package and the top-level schemas to ``tmp_path``; return it and an env."""
+    repo = schema_sync._PACKAGE_DIR.parent
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(repo / "robot_sf_gym_video", tmp_path / "robot_sf_gym_video", ignore=ignore)
+    shutil.copytree(repo / "schemas", tmp_path / "schemas")
+    return tmp_path / "robot_sf_gym_video", {**os.environ, "PYTHONPATH": str(tmp_path)}
+
+
+def _edit(path, *replacements):
+    text = path.read_text()
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text)
+
+
+def _schema_sync(tmp_path, env):
+    sync = [sys.executable, "-m", "robot_sf_gym_video.benchmark.schema_sync"]
+    subprocess.run(sync, env=env, cwd=tmp_path, check=True, capture_output=True, timeout=60)
+
+
+def test_recipe_a_third_renderer_is_a_module_and_a_registry_entry(tmp_path):
+    """docs/design.md's renderer recipe, applied to a copy of the package, really works."""
+    package, env = _package_copy(tmp_path)
+    (package / "render" / "flat.py").write_text(_FLAT_MODULE)  # file 1: the renderer
+    entry = 'RendererSpec(name="flat", factory="robot_sf_gym_video.render.flat:FlatRenderer"),'
+    marker = "    ],\n)\nRENDERER_NAMES"
+    _edit(  # file 2: its entry (and its name in the two Literals)
+        package / "render" / "registry.py",
+        (marker, f"        {entry}\n{marker}"),
+        ('"sim-view"]', '"sim-view", "flat"]'),
+        ('"sim-view", "none"]', '"sim-view", "flat", "none"]'),
+    )
+    _schema_sync(tmp_path, env)
+    code = [sys.executable, "-c", _CHECK_THIRD_RENDERER, str(tmp_path / "run")]
+    done = subprocess.run(code, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    choice, videos, problems, shape, records = json.loads(done.stdout.splitlines()[-1])
+    assert choice == "flat" and videos == 1 and problems == [] and shape == [192, 256, 3]
+    assert json.loads(records)["video"]["renderer"] == "flat"
+
+
+_CHECK_NEW_SKIP = """
+from robot_sf_gym_video.records.schema import record_errors
+from robot_sf_gym_video.video.artifact import VideoSkip
+skip = VideoSkip("lens-cap", "the lens cap was on", "synthetic", 3).to_dict()
+record = {"schema_version": "episode.v2", "episode_id": "crossing__1__0", "scenario": "crossing",
+          "seed": 1, "episode_idx": 0, "steps": 3, "outcome": "timeout", "metrics": {},
+          "wall_time_s": 0.1, "video_skip": skip}
+print(record_errors(record))
+"""
+
+
+def test_recipe_a_new_skip_reason_is_one_registry_entry(tmp_path):
+    """docs/design.md's skip-reason recipe: one entry, then schema_sync; records accept it."""
+    package, env = _package_copy(tmp_path)
+    marker = '        SkipReason("encode-error",'
+    entry = '        SkipReason("lens-cap", "the lens cap was on"),\n'
+    _edit(package / "video" / "artifact.py", (marker, entry + marker))
+    _schema_sync(tmp_path, env)
+    code = [sys.executable, "-c", _CHECK_NEW_SKIP]
+    done = subprocess.run(code, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
