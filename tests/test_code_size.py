@@ -22,7 +22,6 @@ KNOWN_OFFENDERS: frozenset[str] = frozenset(
     {
         "benchmark/perf.py",  # 416
         "render/synthetic_draw.py",  # 401
-        "video/wrapper.py::VideoArtifactWrapper.__init__",  # 65
     }
 )
 

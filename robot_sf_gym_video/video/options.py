@@ -6,8 +6,9 @@
   format, writer and renderer factories) kept out of the wrapper's signature, so that
   the wrapper reads like Gymnasium's ``RecordVideo`` and a new backend knob never changes
   the public constructor.
-- ``check_choice`` / ``check_fps`` / ``check_video_length``: the one validation of each
-  option, at construction.
+- ``check_choice`` / ``check_fps`` / ``check_video_length`` / ``check_user_options``: the
+  one validation of each option, at construction.
+- ``constructor_args(locals())``: the arguments ``RecordConstructorArgs`` records.
 
 Everything here is validated once, in ``RecorderOptions.__post_init__`` or by the wrapper's
 constructor; the recorders receive valid values and do not check again.
@@ -31,7 +32,9 @@ __all__ = [
     "RecorderOptions",
     "check_choice",
     "check_fps",
+    "check_user_options",
     "check_video_length",
+    "constructor_args",
 ]
 
 RENDERER_CHOICES: tuple[str, ...] = (*RENDERER_NAMES, "none")
@@ -109,3 +112,30 @@ class RecorderOptions:
         check_choice("recorder", self.recorder, RECORDER_MODES)
         check_choice("encoder", self.encoder, ENCODER_CHOICES)
         check_choice("frame_format", self.frame_format, FRAME_FORMATS)
+
+
+def constructor_args(frame_locals: dict[str, Any]) -> dict[str, Any]:
+    """Return a constructor's arguments from its ``locals()`` (without self and env)."""
+    return {k: v for k, v in frame_locals.items() if k not in ("self", "env", "__class__")}
+
+
+def check_user_options(
+    renderer: str | None,
+    finalize: str,
+    fps: float | None,
+    scenario: str | None,
+    name_prefix: str | None,
+    recorder_options: RecorderOptions | None,
+) -> None:
+    """Validate the wrapper options that need no env (one ``UsageError`` naming the value)."""
+    if renderer is not None:
+        check_choice("renderer", renderer, RENDERER_CHOICES)
+    check_choice("finalize", finalize, FINALIZE_MODES)
+    check_fps(fps)
+    if scenario is not None and name_prefix is not None and scenario != name_prefix:
+        raise UsageError(
+            f"scenario {scenario!r} and name_prefix {name_prefix!r} differ; they are one "
+            "option (name_prefix is RecordVideo's name for it), give one"
+        )
+    if recorder_options is not None and not isinstance(recorder_options, RecorderOptions):
+        raise UsageError("recorder_options must be a RecorderOptions")

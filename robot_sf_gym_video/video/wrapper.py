@@ -43,9 +43,9 @@ from robot_sf_gym_video.video.options import (
     FINALIZE_MODES,
     RENDERER_CHOICES,
     RecorderOptions,
-    check_choice,
-    check_fps,
+    check_user_options,
     check_video_length,
+    constructor_args,
 )
 from robot_sf_gym_video.video.results import ArtifactCallback, ResultBook
 from robot_sf_gym_video.video.session import Session
@@ -144,15 +144,10 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         stall_timeout_s: float = DEFAULT_STALL_TIMEOUT_S,
         recorder_options: RecorderOptions | None = None,
     ) -> None:
-        # First, while locals() holds only the arguments: gym.make(wrapper.spec) replays
-        # them. Callbacks and factories are kept as they are, not deep-copied.
-        gym.utils.RecordConstructorArgs.__init__(self, _disable_deepcopy=True, **_args(locals()))
+        saved = constructor_args(locals())  # first; gym.make(spec) replays them, not copied
+        gym.utils.RecordConstructorArgs.__init__(self, _disable_deepcopy=True, **saved)
         gym.Wrapper.__init__(self, env)
-        _check_options(renderer, finalize, fps, scenario, name_prefix, recorder_options)
-        try:
-            stall_timeout_s = check_stall_timeout(stall_timeout_s)
-        except ValueError as exc:
-            raise UsageError(f"stall_timeout_s: {exc}") from None
+        check_user_options(renderer, finalize, fps, scenario, name_prefix, recorder_options)
         self._social = is_social_nav(env.unwrapped)
         self.renderer_choice = resolve_renderer(renderer, env.unwrapped, self._social)
         self.video_dir = video_dir
@@ -161,23 +156,12 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self._triggers = Triggers(episode_trigger, step_trigger, check_video_length(video_length))
         self._scenario = scenario if scenario is not None else name_prefix
         self._opts = recorder_options or RecorderOptions()
-        self._plan = RecorderPlan(
-            social=self._social,
-            renderer=self.renderer_choice,
-            video_dir=Path(video_dir).resolve(),
-            fps=float(fps) if fps is not None else default_fps(env),
-            size=resolve_size(video_size, env.unwrapped, self._social),
-            options=self._opts,
-            stall_timeout_s=stall_timeout_s,
-            show_lidar=bool(show_lidar),
-        )
+        self._plan = self._make_plan(fps, video_size, stall_timeout_s, show_lidar)
         self._packed_snapshot = snapshot_packer(env.unwrapped) if self._social else None
         self._frames = FrameSource(env, env_name(env))
         book = ResultBook(self.renderer_choice if self._social else "env", on_artifact)
         bg = finalize == "background"
-        self._rec = Session(
-            self._plan, env, book, self._packed_snapshot, self._frames, background=bg
-        )
+        self._rec = Session(self._plan, env, book, self._packed_snapshot, self._frames, bg)
         self._clips = 0
         self._episode_index = -1
         self._global_step = 0
@@ -315,6 +299,29 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         super().close()
 
     # -- internals -----------------------------------------------------------------------------
+    def _make_plan(
+        self,
+        fps: float | None,
+        video_size: tuple[int, int] | None,
+        stall_timeout_s: float,
+        show_lidar: bool,
+    ) -> RecorderPlan:
+        """Resolve the env-dependent defaults once (the recorder never re-checks them)."""
+        try:
+            stall_timeout_s = check_stall_timeout(stall_timeout_s)
+        except ValueError as exc:
+            raise UsageError(f"stall_timeout_s: {exc}") from None
+        return RecorderPlan(
+            social=self._social,
+            renderer=self.renderer_choice,
+            video_dir=Path(self.video_dir).resolve(),
+            fps=float(fps) if fps is not None else default_fps(self.env),
+            size=resolve_size(video_size, self.env.unwrapped, self._social),
+            options=self._opts,
+            stall_timeout_s=stall_timeout_s,
+            show_lidar=bool(show_lidar),
+        )
+
     def _prepare(self) -> None:
         """Check that the env can be filmed, create the folder, probe the encoder (once)."""
         mode = self.env.render_mode
@@ -371,30 +378,3 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
             episode_bound=bound,
         )
         self._rec.open(take)
-
-
-def _args(frame_locals: dict[str, Any]) -> dict[str, Any]:
-    """Return the constructor's arguments from its ``locals()`` (without self and env)."""
-    return {k: v for k, v in frame_locals.items() if k not in ("self", "env", "__class__")}
-
-
-def _check_options(
-    renderer: str | None,
-    finalize: str,
-    fps: float | None,
-    scenario: str | None,
-    name_prefix: str | None,
-    recorder_options: RecorderOptions | None,
-) -> None:
-    """Validate the user options that need no env (one ``UsageError`` naming the value)."""
-    if renderer is not None:
-        check_choice("renderer", renderer, RENDERER_CHOICES)
-    check_choice("finalize", finalize, FINALIZE_MODES)
-    check_fps(fps)
-    if scenario is not None and name_prefix is not None and scenario != name_prefix:
-        raise UsageError(
-            f"scenario {scenario!r} and name_prefix {name_prefix!r} differ; they are one "
-            "option (name_prefix is RecordVideo's name for it), give one"
-        )
-    if recorder_options is not None and not isinstance(recorder_options, RecorderOptions):
-        raise UsageError("recorder_options must be a RecorderOptions")
