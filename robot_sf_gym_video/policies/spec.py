@@ -210,7 +210,7 @@ def _resolve_sb3(spec: str) -> PolicySource:
             f"allowed: {', '.join(algorithms)}"
         )
     digest = _sha256(path)
-    _load_sb3(algo, str(path), digest)  # a corrupt or foreign zip fails here, not mid-batch
+    _load_sb3(spec, algo, str(path), digest)  # a corrupt or foreign zip fails here, not mid-batch
     return PolicySource(spec=spec, kind="sb3", target=algo, path=str(path), sha256=digest)
 
 
@@ -264,13 +264,13 @@ def _load_file(spec: str, path: str, digest: str) -> ModuleType:
 
 
 @functools.lru_cache(maxsize=4)
-def _load_sb3(algo: str, path: str, digest: str) -> Any:
+def _load_sb3(spec: str, algo: str, path: str, digest: str) -> Any:
     """Load an SB3 model once per process (keyed by content, so a changed zip reloads)."""
-    sb3 = require("stable_baselines3", extra="sb3", purpose=f"policy sb3:{algo}:{path}")
+    sb3 = require("stable_baselines3", extra="sb3", purpose=f"policy {spec}")
     try:
         return getattr(sb3, algo).load(path, device="cpu")
     except Exception as exc:
-        text = f"policy 'sb3:{algo}:{path}': cannot load the model: {type(exc).__name__}: {exc}"
+        text = f"policy {spec!r}: cannot load the model: {type(exc).__name__}: {exc}"
         raise UsageError(" ".join(text.split())) from None
 
 
@@ -304,7 +304,7 @@ def _factory(source: PolicySource) -> Callable[[gym.Env[Any, Any]], Any]:
         module = _load_file(source.spec, source.path, source.sha256)
         return _attribute(module, source.spec, source.attr)
     assert source.kind == "sb3" and source.path is not None and source.sha256 is not None
-    model = _load_sb3(source.target, source.path, source.sha256)
+    model = _load_sb3(source.spec, source.target, source.path, source.sha256)
     return lambda env: model
 
 

@@ -136,6 +136,8 @@ BAD_SPECS = [
     ("broken:make", "importing broken failed: ModuleNotFoundError: No module named 'torchy'"),
     ("sb3:PPO:missing.zip", "model file missing.zip does not exist"),
     ("sb3:PPO", "must be sb3:ALGO:path/to/model.zip"),
+    ("sb3:PPO:notazip.zip", "cannot load the model"),
+    ("sb3:XYZ:notazip.zip", "'XYZ' is not a stable-baselines3 algorithm; allowed: A2C"),
     ("greedy", "is not a built-in (goal, social_force, orca, random, zero) nor a spec"),
     ("mypolicies:make_wrong_shape", "returned shape (3,)"),
     ("mypolicies:make_wrong_dtype", "returned dtype <U4"),
@@ -145,6 +147,7 @@ BAD_SPECS = [
 @pytest.mark.parametrize(("spec", "needle"), BAD_SPECS)
 def test_bad_spec_is_one_line_exit_2_before_any_episode(workdir, spec, needle):
     (workdir / "broken.py").write_text("import torchy\n")
+    (workdir / "notazip.zip").write_text("not a model\n")
     done = run_cli(workdir, "--policy", spec, "--scenario", "empty", "--out", "run")
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
