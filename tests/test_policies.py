@@ -148,3 +148,15 @@ def test_goal_policy_steers_around_an_obstacle_ahead():
             break
     assert info["outcome"] == "success"
     assert info["metrics"]["min_obstacle_clearance_m"] > 0.1
+
+
+def test_every_builtin_is_documented_with_what_it_sees():
+    from pathlib import Path
+
+    from robot_sf_gym_video.policies import POLICIES
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "policies.md").read_text()
+    for entry in POLICIES.entries():
+        assert f"| `{entry.name}` |" in text, entry.name
+        if entry.privileged:
+            assert f"### `{entry.name}` (privileged)" in text, entry.name
