@@ -34,7 +34,14 @@ from robot_sf_gym_video.render.registry import RENDERER_NAMES
 from robot_sf_gym_video.sim.metrics import EpisodeMetrics
 from robot_sf_gym_video.sim.scenarios import ScenarioSpec, load_scenario
 from robot_sf_gym_video.sim.simulator import Simulation
-from robot_sf_gym_video.sim.snapshot import FrameSnapshot, StaticScene, pack_snapshot, pack_state
+from robot_sf_gym_video.sim.snapshot import (
+    MARK_S,
+    EventMark,
+    FrameSnapshot,
+    StaticScene,
+    pack_snapshot,
+    pack_state,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -212,6 +219,7 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
                 lidar_ranges_m=sim.lidar_ranges_m,
                 collision=sim.collision,
                 outcome=self._outcome,
+                marks=self._marks,
             )
         return self._snapshot
 
@@ -238,6 +246,7 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
             sim.lidar_ranges_m,
             sim.collision,
             self._outcome,
+            self._marks,
         )
 
     # ------------------------------------------------------------------ gym API
@@ -264,6 +273,8 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
         self.metrics.reset(sim.start_xy, sim.goal_xy, self.scenario_spec.robot.goal_radius_m)
         self._static = self._build_static_scene()
         self._snapshot = None
+        self._marks: tuple[EventMark, ...] = ()
+        self._marks_seen = 0
         info = {
             "step": 0,
             "outcome": None,
@@ -305,6 +316,7 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
             closest_ped_id=sim.closest_ped_index,
         )
         self._snapshot = None
+        self._update_marks(sim.dt_s)
         info: dict[str, Any] = {
             "step": self._step_count,
             "outcome": self._outcome,
@@ -317,6 +329,33 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
             info["metrics"] = self.metrics.result(self._outcome)
             info["events"] = self.metrics.events(self._outcome)
         return self._observation(), reward, terminated, truncated, info
+
+    def _update_marks(self, dt_s: float) -> None:
+        """Keep the events of the last ``MARK_S`` seconds for the frame snapshots.
+
+        Events come from the metrics accumulator (the code that counts them), read only
+        when its count changed; rendering decides how to show them.
+        """
+        n = self.metrics.n_events
+        if not self._marks and n == self._marks_seen and self._outcome != "success":
+            return  # the common step: nothing to mark
+        keep = max(1, math.ceil(MARK_S / dt_s - 1e-9))
+        marks = [m for m in self._marks if self._step_count - m.step < keep]
+        if n > self._marks_seen or self._outcome == "success":
+            events = self.metrics.events(self._outcome)
+            fresh = events[self._marks_seen :]
+            marks += [
+                EventMark(
+                    e["kind"],
+                    None if e["with"] is None else e["with"]["type"],
+                    -1 if e["with"] is None or e["with"]["id"] is None else e["with"]["id"],
+                    e["step"],
+                )
+                for e in fresh
+            ]
+            self._marks_seen = n
+        if len(marks) != len(self._marks) or marks[-1:] != list(self._marks[-1:]):
+            self._marks = tuple(marks)
 
     def render(self) -> np.ndarray | None:
         """Draw the current state as an ``(H, W, 3) uint8`` frame (``rgb_array`` mode)."""

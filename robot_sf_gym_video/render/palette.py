@@ -51,6 +51,8 @@ class Ink(IntEnum):
     LIDAR = 23  # lidar rays (sim-view)
     VELOCITY = 24  # velocity vectors (sim-view)
     LIDAR_SCAN = 25  # outline through the lidar hit points (sim-view)
+    EVENT = 26  # near-miss ring (collision events ring in OUTCOME_COLLISION)
+    EVENT_TEXT = 27  # near-miss word in the HUD (light, for contrast on the dark strip)
 
 
 _COLOURS: dict[Ink, tuple[int, int, int]] = {
@@ -80,6 +82,8 @@ _COLOURS: dict[Ink, tuple[int, int, int]] = {
     Ink.LIDAR: (246, 196, 210),
     Ink.VELOCITY: (120, 40, 140),
     Ink.LIDAR_SCAN: (226, 112, 150),
+    Ink.EVENT: (214, 40, 214),
+    Ink.EVENT_TEXT: (255, 140, 250),
 }
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from robot_sf_gym_video.render.base import RendererUnavailable, validate_size
-from robot_sf_gym_video.render.hud import hud_text, scenario_label
+from robot_sf_gym_video.render.hud import event_rings, hud_text, scenario_label
 from robot_sf_gym_video.render.palette import PALETTE_RGB, Ink
 from robot_sf_gym_video.render.synthetic_layer import hud_height_px, ui_scale
 from robot_sf_gym_video.render.viewport import Viewport
@@ -238,7 +238,7 @@ class SimulationView:
                 self._pg.draw.line(surf, _rgb(ink), (floor.left, y), (floor.right - 1, y))
 
     def _draw_dynamic(self, surf: pygame.Surface, static: StaticScene, snap: FrameSnapshot) -> None:
-        """Draw lidar, trail, pedestrians, robot, collision marks and HUD text (in that order)."""
+        """Draw lidar, trail, pedestrians, robot, collision and event marks, HUD (in that order)."""
         pg = self._pg
         vp = self._viewport
         assert vp is not None
@@ -251,6 +251,7 @@ class SimulationView:
             self._draw_trail(surf, snap)
         self._draw_pedestrians(surf, static, snap)
         self._draw_robot(surf, static, snap, robot_xy)
+        self._draw_marks(surf, static, snap)
         surf.set_clip(None)
         self._draw_hud(surf, static, snap)
 
@@ -342,6 +343,13 @@ class SimulationView:
             pg.draw.aacircle(surf, _rgb(Ink.COLLISION), (rx, ry), ring_r, 2 * scale)
             border = pg.Rect(0, self._hud_h, width_px, height_px - self._hud_h)
             pg.draw.rect(surf, _rgb(Ink.COLLISION), border, 3 * scale)
+
+    def _draw_marks(self, surf: pygame.Surface, static: StaticScene, snap: FrameSnapshot) -> None:
+        """Ring what each recent episode event involved (the rings the synthetic one draws)."""
+        assert self._viewport is not None
+        for x, y, inner, outer, ink in event_rings(static, snap, self._viewport, self._scale):
+            width = max(1, round(outer - inner))
+            self._pg.draw.aacircle(surf, _rgb(ink), (x, y), outer, width)
 
     def _arrow(
         self,

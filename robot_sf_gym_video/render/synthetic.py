@@ -31,7 +31,7 @@ import numpy as np
 
 from robot_sf_gym_video.render.base import validate_size
 from robot_sf_gym_video.render.font5x7 import ADVANCE_PX, text_width_px
-from robot_sf_gym_video.render.hud import hud_text, progress_text
+from robot_sf_gym_video.render.hud import event_rings, hud_text, progress_text
 from robot_sf_gym_video.render.palette import Ink
 from robot_sf_gym_video.render.synthetic_draw import (
     DrawList,
@@ -151,11 +151,12 @@ class SyntheticRenderer:
         if last is not None and last[0] is static and last[1] is snap:
             return last[2]
         tables = self._tables
-        if snap.outcome is None and snap.collision is None:  # no status: just the counter
+        if snap.outcome is None and snap.collision is None and not snap.marks:
             hud = (progress_text(static, snap)[: tables.max_chars], "", 0, Ink.HUD_TEXT)
         else:
             hud = self._hud_layout(layer, static, snap)
-        ops = tables.draw(snap, hud, self.show_trail)
+        rings = event_rings(static, snap, layer.viewport, layer.scale) if snap.marks else ()
+        ops = tables.draw(snap, hud, self.show_trail, rings)
         self._last = (static, snap, ops)
         return ops
 

@@ -33,10 +33,12 @@ emitter derives chroma from the final palette image the way swscale subsamples R
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from robot_sf_gym_video.render import raster
 from robot_sf_gym_video.render.chroma import ChromaBlocks
 from robot_sf_gym_video.render.font5x7 import ADVANCE_PX, GLYPH_H_PX, glyph_atlas
 from robot_sf_gym_video.render.palette import LUT_Y, PALETTE_RGB, Ink
@@ -52,15 +54,31 @@ from robot_sf_gym_video.render.synthetic_trail import TrailSamples
 if TYPE_CHECKING:
     from robot_sf_gym_video.sim.snapshot import FrameSnapshot
 
-__all__ = ["DrawList", "DrawTables", "HudLayout", "Op", "emit_i420", "emit_indices", "emit_rgb"]
+__all__ = [
+    "DrawList",
+    "DrawTables",
+    "HudLayout",
+    "Op",
+    "Ring",
+    "emit_i420",
+    "emit_indices",
+    "emit_rgb",
+]
 
 _MARGIN_PX = 1e-3  # the fit check is conservative by this much (float rounding)
 
 HudLayout = tuple[str, str, int, Ink]  # progress text, status text, status x, status ink
+Ring = tuple[float, float, float, float, Ink]  # centre x, y (px), inner and outer radius, ink
 Op = tuple[np.ndarray, np.ndarray]  # frame pixels (scratch tail past the frame), inks
 DrawList = list[Op]
 #: One 3-byte element per palette colour, so an RGB pixel is written in one assignment.
 _PALETTE_V3 = np.ascontiguousarray(PALETTE_RGB).view("V3").ravel()
+
+
+@lru_cache(maxsize=64)
+def _ring_stencil(inner_px: float, outer_px: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return a ring's ``(dy, dx)`` stencil (cached: radii repeat frame after frame)."""
+    return raster.ring_offsets(inner_px, outer_px)
 
 
 def _inks(parts: list[tuple[Ink, int]]) -> np.ndarray:
@@ -218,10 +236,17 @@ class DrawTables:
 
     # -- per frame --------------------------------------------------------------------------
 
-    def draw(self, snap: FrameSnapshot, hud: HudLayout, show_trail: bool) -> DrawList:
-        """Return the draw list of ``snap``: trail, crowd, robot (+ collision), HUD text.
+    def draw(
+        self,
+        snap: FrameSnapshot,
+        hud: HudLayout,
+        show_trail: bool,
+        rings: tuple[Ring, ...] = (),
+    ) -> DrawList:
+        """Return the draw list of ``snap``: trail, crowd, robot (+ collision), rings, HUD.
 
-        ``hud`` is ``(progress, status, status_x, status_ink)`` as laid out by the caller.
+        ``hud`` is ``(progress, status, status_x, status_ink)`` as laid out by the caller;
+        ``rings`` mark episode events (``Ring``: centre in pixels, radii, ink).
         """
         trail, peds = snap.trail_m, snap.ped_positions_m
         if not show_trail:
@@ -246,8 +271,20 @@ class DrawTables:
             self._robot_ops(ops, snap, int(pixels[-1]), None)
         else:
             self._clipped_ops(ops, snap, trail, q)
+        for ring in rings:
+            ops.append(self._ring_op(*ring))
         self._hud_ops(ops, hud)
         return ops
+
+    def _ring_op(self, x_px: float, y_px: float, inner_px: float, outer_px: float, ink: Ink) -> Op:
+        """Return an event ring around ``(x_px, y_px)``, clipped to the map area."""
+        dy, dx = _ring_stencil(round(inner_px, 2), round(outer_px, 2))
+        col = int(np.floor(min(max(x_px, -1e6), 1e6))) + dx
+        row = int(np.floor(min(max(y_px, -1e6), 1e6))) + dy
+        w = self.width_px
+        valid = (row >= self.hud_h) & (row < self.n_y // w) & (col >= 0) & (col < w)
+        pixels = np.where(valid, row * w + col, self.n_frame)
+        return pixels, np.full(len(pixels), ink, dtype=np.uint8)
 
     def _clipped_ops(
         self, ops: DrawList, snap: FrameSnapshot, trail: np.ndarray, q: np.ndarray

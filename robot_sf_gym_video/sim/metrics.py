@@ -182,6 +182,11 @@ class EpisodeMetrics:
             {"step": self.steps, "t_s": round(self.steps * self.dt_s, 6), "kind": kind, "with": who}
         )
 
+    @property
+    def n_events(self) -> int:
+        """Events so far (the goal event, added by ``events``, not counted)."""
+        return len(self._events)
+
     def events(self, outcome: str | None = None) -> list[dict[str, Any]]:
         """Return the episode's events so far, oldest first, plus ``goal`` on success.
 

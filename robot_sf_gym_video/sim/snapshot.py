@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,8 +24,10 @@ from robot_sf_gym_video.registry import Registry
 
 __all__ = [
     "COLLISION_KINDS",
+    "MARK_S",
     "OUTCOMES",
     "OUTCOME_REGISTRY",
+    "EventMark",
     "FrameSnapshot",
     "Outcome",
     "StaticScene",
@@ -138,6 +141,45 @@ _HEADER = struct.Struct("<qdiiibb")
 _HEAD_ROBOT = struct.Struct("<qdiiibb5d")
 
 
+#: How long an episode event stays in the snapshots after its step (seconds), so every
+#: renderer can mark it on the frames of at least the following second.
+MARK_S = 1.5
+
+_MARK_KINDS = ("collision", "near_miss", "goal")
+_WITH_CODES = {None: 0, "pedestrian": 1, "obstacle": 2, "wall": 3}
+_WITH_NAMES = {v: k for k, v in _WITH_CODES.items()}
+
+
+class EventMark(NamedTuple):
+    """An episode event still recent enough to be marked on a frame (see ``MARK_S``).
+
+    Attributes:
+        kind: ``"collision"``, ``"near_miss"`` or ``"goal"``.
+        with_type: ``"pedestrian"``, ``"obstacle"``, ``"wall"`` or None (goal).
+        with_id: Crowd index, obstacle index or bounds side (-1 when ``with_type`` is None).
+        step: The step it happened at.
+    """
+
+    kind: str
+    with_type: str | None
+    with_id: int
+    step: int
+
+
+def _pack_marks(marks: tuple[EventMark, ...]) -> bytes:
+    """Return marks as float64 quadruples (kind, with type, id, step), exact integers."""
+    rows = [(_MARK_KINDS.index(m.kind), _WITH_CODES[m.with_type], m.with_id, m.step) for m in marks]
+    return np.asarray(rows, dtype=np.float64).tobytes()
+
+
+def _unpack_marks(values: np.ndarray) -> tuple[EventMark, ...]:
+    """Inverse of ``_pack_marks`` (``values`` is the trailing float64 part of a packet)."""
+    return tuple(
+        EventMark(_MARK_KINDS[int(k)], _WITH_NAMES[int(w)], int(i), int(s))
+        for k, w, i, s in values.reshape(-1, 4).tolist()
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class FrameSnapshot:
     """The moving state of the world after a step (or right after reset, ``step == 0``).
@@ -154,6 +196,8 @@ class FrameSnapshot:
             ``StaticScene.lidar_angles_rad``.
         collision: ``"pedestrian"`` or ``"obstacle"`` when the robot collides at this step.
         outcome: ``"success" | "collision" | "timeout"`` on the episode's last step, else None.
+        marks: Episode events of the last ``MARK_S`` seconds, oldest first (what frames
+            mark: a ring on what was involved, the HUD naming it).
     """
 
     step: int
@@ -166,6 +210,7 @@ class FrameSnapshot:
     lidar_ranges_m: np.ndarray
     collision: str | None = None
     outcome: str | None = None
+    marks: tuple[EventMark, ...] = ()
 
     def __post_init__(self) -> None:
         for name in (
@@ -194,6 +239,7 @@ def pack_state(
     lidar_ranges_m: np.ndarray,
     collision: str | None,
     outcome: str | None,
+    marks: tuple[EventMark, ...] = (),
 ) -> bytes:
     """Encode raw state arrays exactly as ``pack_snapshot`` would, without a snapshot object.
 
@@ -226,6 +272,7 @@ def pack_state(
             np.asarray(ped_velocities_mps, dtype=np.float64).tobytes(),
             np.asarray(trail_m, dtype=np.float64).tobytes(),
             np.asarray(lidar_ranges_m, dtype=np.float64).tobytes(),
+            _pack_marks(marks) if marks else b"",
         )
     )
 
@@ -243,6 +290,7 @@ def pack_snapshot(snap: FrameSnapshot) -> bytes:
         snap.lidar_ranges_m,
         snap.collision,
         snap.outcome,
+        snap.marks,
     )
 
 
@@ -271,5 +319,8 @@ def unpack_snapshot(data: bytes | memoryview) -> FrameSnapshot:
         lidar_ranges_m=values[trail_end : trail_end + n_lidar],
         collision=_COLLISION_NAMES[coll],
         outcome=_OUTCOME_NAMES[outc],
+        marks=_unpack_marks(values[trail_end + n_lidar :])
+        if len(values) > trail_end + n_lidar
+        else (),
     )
     return snap
