@@ -166,7 +166,7 @@ class SnapshotRecorder(RecorderHandle):
             _live_transports.add(transport)
         else:
             make_loop = functools.partial(build_loop, config, False)
-            transport = QueueTransport(make_loop)
+            transport = QueueTransport(make_loop, stall_timeout_s=stall_timeout_s)
         super().__init__(transport, BATCH_STEPS)
 
 

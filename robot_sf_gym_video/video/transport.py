@@ -26,6 +26,7 @@ import contextlib
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -209,6 +210,9 @@ class QueueTransport:
         make_loop: Builds the ``RecorderLoop`` inside the new thread.
         max_messages: Bound of the inbox (each ``frames`` message holds one batch).
         name: Thread name.
+        stall_timeout_s: A thread that takes no message, or owes a result, for this long
+            (e.g. its ffmpeg child is stopped) is abandoned: a thread cannot be killed,
+            but the env side stops waiting for it and the next take starts a new one.
     """
 
     def __init__(
@@ -216,7 +220,10 @@ class QueueTransport:
         make_loop: Callable[[], RecorderLoop],
         max_messages: int = 8,
         name: str = "robot-sf-video-recorder",
+        stall_timeout_s: float = 30.0,
     ) -> None:
+        self.stall_timeout_s = stall_timeout_s
+        self._stalled = False
         self._inbox: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=max_messages)
         self._results: queue.Queue[dict[str, Any]] = queue.Queue()
         self.worker = threading.Thread(
@@ -227,21 +234,33 @@ class QueueTransport:
 
     def send(self, kind: str, payload: Any) -> None:
         """Queue one message; while the queue is full, make sure the thread still runs."""
+        deadline = time.monotonic() + self.stall_timeout_s
         while True:
             try:
                 self._inbox.put((kind, payload), timeout=POLL_S)
                 return
             except queue.Full:
-                if not self.worker.is_alive():
-                    raise RecorderDiedError("the video writer thread stopped") from None
+                self._check(deadline)
+
+    def _check(self, deadline: float) -> None:
+        """Raise ``RecorderDiedError`` once the thread is gone or the deadline has passed."""
+        if not self._stalled and time.monotonic() > deadline:
+            self._stalled = True
+        if self._stalled or not self.worker.is_alive():
+            raise RecorderDiedError(self.cause())
 
     @property
     def alive(self) -> bool:
-        """False once the writer thread has stopped."""
-        return self.worker.is_alive()
+        """False once the writer thread has stopped or was abandoned as stalled."""
+        return not self._stalled and self.worker.is_alive()
 
     def cause(self) -> str:
         """Say why the recorder stopped."""
+        if self._stalled:
+            return (
+                f"the video writer thread made no progress for {self.stall_timeout_s:g} s "
+                "and was abandoned"
+            )
         return "the video writer thread stopped"
 
     def ready(self) -> list[dict[str, Any]]:
@@ -254,17 +273,18 @@ class QueueTransport:
                 return out
 
     def next_result(self) -> dict[str, Any]:
-        """Wait for the next result, checking every ``POLL_S`` that the thread lives."""
+        """Wait for the next result, at most the stall timeout, checking the thread lives."""
+        deadline = time.monotonic() + self.stall_timeout_s
         while True:
             try:
                 return self._results.get(timeout=POLL_S)
             except queue.Empty:
-                if not self.worker.is_alive() and self._results.empty():
-                    raise RecorderDiedError("the video writer thread stopped") from None
+                if self._results.empty():
+                    self._check(deadline)
 
     def stop(self) -> list[dict[str, Any]]:
         """Finish queued work, stop the thread, return results not yet collected."""
-        if self.worker.is_alive():
+        if self.alive:
             with contextlib.suppress(RecorderDiedError):
                 self.send("Q", None)
             self.worker.join(THREAD_JOIN_TIMEOUT_S)

@@ -156,3 +156,29 @@ def test_a_seeded_rerun_replaces_its_own_file(tmp_path):
             *_, info = env.step(env.action_space.sample() * 0)
     env.close()
     assert [p.name for p in tmp_path.glob("*.mp4")] == ["crossing__7__0.mp4"]
+
+
+def test_a_stalled_writer_thread_is_abandoned_within_the_timeout():
+    import threading
+
+    from robot_sf_gym_video.video._util import RecorderDiedError
+    from robot_sf_gym_video.video.transport import QueueTransport
+
+    release = threading.Event()
+
+    class StuckLoop:  # its "encoder" never returns, like a write to a SIGSTOPped ffmpeg
+        def frames(self, items):
+            release.wait(30)
+
+        def shutdown(self):
+            pass
+
+    transport = QueueTransport(StuckLoop, max_messages=1, stall_timeout_s=0.5)
+    started = time.monotonic()
+    with pytest.raises(RecorderDiedError, match=r"no progress for 0\.5 s"):
+        for _ in range(5):
+            transport.send("S", [b"x"])
+    assert time.monotonic() - started < 5
+    assert not transport.alive
+    assert transport.stop() == []  # returns at once: no wait on an abandoned thread
+    release.set()
