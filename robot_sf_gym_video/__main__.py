@@ -1,6 +1,16 @@
-"""``python -m robot_sf_gym_video`` is the ``robot-sf-bench`` CLI."""
+"""``python -m robot_sf_gym_video`` is the ``robot-sf-bench`` CLI.
 
-from robot_sf_gym_video.benchmark.cli import entrypoint
+A Ctrl-C while Python is still importing the package ends the process like one during a
+run (one line, exit 130) instead of a traceback from the middle of an import.
+"""
+
+import sys
+
+try:
+    from robot_sf_gym_video.benchmark.cli import entrypoint
+except KeyboardInterrupt:
+    print("interrupted", file=sys.stderr)
+    sys.exit(130)
 
 if __name__ == "__main__":
     entrypoint()

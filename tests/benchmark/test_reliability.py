@@ -85,8 +85,9 @@ def test_sigint_at_random_moments_stops_fast_and_resumes(tmp_path):
         if proc.returncode == 130:
             lines = err.strip().splitlines()
             assert len(lines) == 1, err
+            # "interrupted" alone: the signal came while Python was still importing
             assert re.fullmatch(
-                r"interrupted: \d of 6 episodes recorded; resume with --resume", lines[0]
+                r"interrupted(: \d of 6 episodes recorded; resume with --resume)?", lines[0]
             )
         else:
             assert proc.returncode == 0, err  # it finished before the signal came
