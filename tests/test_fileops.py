@@ -100,3 +100,14 @@ def test_warn_once_warns_once_per_key(caplog):
         (logging.DEBUG, "problem 1"),
         (logging.WARNING, "second"),
     ]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+def test_a_full_disk_error_names_the_records_file():
+    import errno
+
+    from robot_sf_gym_video.records.jsonl import RecordWriter
+
+    with RecordWriter("/dev/full") as writer, pytest.raises(OSError) as info:
+        writer.write({"a": 1})
+    assert info.value.errno == errno.ENOSPC and info.value.filename == "/dev/full"
