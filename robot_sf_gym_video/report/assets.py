@@ -11,6 +11,8 @@ from __future__ import annotations
 
 __all__ = ["CSS", "JS"]
 
+from robot_sf_gym_video.report.timeline import TIMELINE_CSS, TIMELINE_JS
+
 CSS = """
 :root{--fg:#1f2933;--muted:#616e7c;--line:#e4e7eb;--bg:#f5f7fa;--card:#fff;
 --ok:#0f7b3f;--ok-bg:#e3f6ea;--bad:#b42318;--bad-bg:#fde8e7;--warn:#935f00;--warn-bg:#fff4d6;
@@ -139,3 +141,6 @@ JS = """
   applyFilters();
 })();
 """
+
+CSS += TIMELINE_CSS
+JS += TIMELINE_JS

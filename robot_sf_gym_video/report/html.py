@@ -33,6 +33,7 @@ from robot_sf_gym_video.report.film_hint import not_filmed_html
 from robot_sf_gym_video.report.model import EpisodeRow, VideoState
 from robot_sf_gym_video.report.run_summary import MetricRow
 from robot_sf_gym_video.report.stats import ScenarioSummary
+from robot_sf_gym_video.report.timeline import timeline_html
 from robot_sf_gym_video.sim.snapshot import OUTCOMES
 
 __all__ = [
@@ -201,10 +202,11 @@ def _video_cell(row: EpisodeRow) -> str:
         caption = " \u00b7 ".join(esc(b) for b in bits if b)
         notes = "".join(f'<div class="vmsg">{esc(n)}</div>' for n in row.video_notes)
         return (
-            f'<td class="vid"><video controls preload="metadata"{poster} '
+            f'<td class="vid"><video preload="metadata" playsinline{poster} '
             f'src="{url_attr(row.video_path)}" data-frames="{esc(row.video_frames or "")}" '
-            f'data-fps="{esc(row.video_fps)}"></video><div class="vcap">{caption}</div>'
-            f"{notes}</td>"
+            f'data-fps="{esc(row.video_fps)}"></video>'
+            f"{timeline_html(row.events, row.video_frames, row.video_fps)}"
+            f'<div class="vcap">{caption}</div>{notes}</td>'
         )
     if row.film_command:  # left out by --video-episodes or run without video
         return f'<td class="vid">{not_filmed_html(row.film_command)}</td>'

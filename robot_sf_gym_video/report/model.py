@@ -21,6 +21,7 @@ from typing import Any
 
 from robot_sf_gym_video.fileops import inside
 from robot_sf_gym_video.report.film_hint import film_command
+from robot_sf_gym_video.report.timeline import parse_events
 
 __all__ = ["DEFAULT_FPS", "EpisodeRow", "VideoState", "build_row", "poster_path_for"]
 
@@ -59,6 +60,7 @@ class EpisodeRow:
     skip_message: str | None = None
     poster_path: str | None = None  # POSIX path relative to the run dir, set once written
     film_command: str | None = None  # set when not filmed but replayable (film_hint.py)
+    events: list[tuple[int, str, str]] = field(default_factory=list)  # (step, kind, label)
 
     @property
     def time_to_goal_s(self) -> float | None:
@@ -173,6 +175,7 @@ def build_row(record: dict[str, Any], run_dir: Path, *, default_fps: float) -> E
         outcome=_text(record.get("outcome"), "unknown"),
         metrics={str(k): _number(v) for k, v in metrics.items()},
         wall_time_s=_number(record.get("wall_time_s")),
+        events=parse_events(record),
     )
     video = record.get("video")
     row.video_fps = _fps_of(record, video if isinstance(video, dict) else {}, default_fps)

@@ -132,3 +132,44 @@ def test_report_of_a_real_batch_in_chromium(serve, browser_page, tmp_path: Path)
     _check_rows_and_videos(page, records, FPS)
     page.screenshot(path=str(tmp_path / "batch_report.png"), full_page=True)
     assert dialogs == [] and errors == []
+
+
+def test_event_marks_seek_and_thumbnails_keep_their_frame(serve, browser_page, tmp_path: Path):
+    """A real batch with events: each mark seeks its video to a second before the event."""
+    from robot_sf_gym_video.benchmark.runner import run_batch
+
+    run_dir = tmp_path / "run"
+    run_batch(
+        run_dir, scenarios=["open_crowd"], episodes=3, seed=1, policy="random", video_enabled=True
+    )
+    records = [json.loads(line) for line in (run_dir / "episodes.jsonl").read_text().splitlines()]
+    n_events = sum(len(r["events"]) for r in records)
+    assert n_events >= 1
+    write_report(run_dir)
+    page = browser_page
+    dialogs, errors = _open(page, f"{serve(run_dir)}/report.html")
+    _check_rows_and_videos(page, records, FPS)
+    marks = page.locator("td.vid button.ev")
+    assert marks.count() == n_events
+    # No native controls over the frame until the thumbnail is hovered.
+    assert page.eval_on_selector_all("video", "vs => vs.every(v => !v.controls)")
+    for k in range(marks.count()):
+        mark = marks.nth(k)
+        target = float(mark.get_attribute("data-seek"))
+        row = page.locator("#episodes tbody tr", has=mark)
+        step = records[[r["episode_id"] for r in records].index(row.get_attribute("data-id"))]
+        assert any(
+            abs(max((e["step"] - 1) / FPS - 1.0, 0.0) - target) < 1e-6 for e in step["events"]
+        )
+        mark.click()
+        video = row.locator("video")
+        video.evaluate("v => v.pause()")
+        page.wait_for_function("v => !v.seeking", arg=video.element_handle(), timeout=10_000)
+        current = video.evaluate("v => v.currentTime")
+        assert abs(current - target) <= 0.2, (current, target)
+    cell = page.locator("td.vid").first
+    cell.hover()
+    assert cell.locator("video").evaluate("v => v.controls")
+    page.mouse.move(0, 0)
+    assert not cell.locator("video").evaluate("v => v.controls")
+    assert dialogs == [] and errors == []
