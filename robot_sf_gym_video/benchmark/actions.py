@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from robot_sf_gym_video.errors import RobotSfError
-from robot_sf_gym_video.fileops import atomic_write
+from robot_sf_gym_video.fileops import claim_temp, commit
 
 __all__ = [
     "ACTIONS_DIRNAME",
@@ -76,6 +76,10 @@ def write_action_log(
 ) -> dict[str, Any]:
     """Write ``DIR/actions/<episode_id>.npy`` atomically and return its record entry.
 
+    Atomic (temp name, then rename) but not fsynced: the record written next is, and after
+    a power cut a log whose bytes were lost fails its sha256 check on ``--resume``, so the
+    episode simply runs again. Two disk flushes per episode would buy nothing more.
+
     Returns:
         ``{"path": "actions/<episode_id>.npy", "sha256": ..., "steps": ..., "dtype": ...}``.
     """
@@ -83,7 +87,13 @@ def write_action_log(
     folder.mkdir(exist_ok=True)
     data = action_log_bytes(actions)
     final = folder / f"{episode_id}.npy"
-    atomic_write(final, data)
+    temp = claim_temp(final)
+    try:
+        temp.write_bytes(data)
+        commit(temp, final)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
     return {
         "path": f"{ACTIONS_DIRNAME}/{final.name}",
         "sha256": hashlib.sha256(data).hexdigest(),

@@ -1,0 +1,184 @@
+"""What action logs, ``--video-episodes failures`` and ``film`` cost.
+
+Sections (each batch runs in a fresh child interpreter; CPU figures are the child's own CPU
+plus every process it waited for: workers, recorders, encoders):
+
+- ``actionlog``: the per-step cost of logging actions (thread CPU of ``ActionRecorder.add``
+  and of writing the ``.npy`` files, per step) and the bytes per step on disk, over the
+  perf batch's episodes (crossing, corridor, doorway, open_crowd; goal policy).
+- ``failures``: ``--workers`` = cores on that mostly-successful batch: interleaved runs
+  with video off, ``--video-episodes failures`` and ``all``; prints the median wall and
+  CPU overhead of each against video off.
+- ``film``: a no-video run, then ``film`` of every episode at the run's own settings and at
+  sim-view 1280x720; prints wall and CPU seconds per filmed episode.
+
+Wall times are noisy on a shared machine; CPU times are not. The lead re-measures
+``failures`` on a quiet machine with::
+
+    python benchmarks/bench_replay.py failures --repeats 5
+
+Usage::
+
+    python benchmarks/bench_replay.py actionlog
+    python benchmarks/bench_replay.py failures --repeats 3
+    python benchmarks/bench_replay.py film
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+SCENARIOS = ["crossing", "corridor", "doorway", "open_crowd"]
+EPISODES = 12
+
+
+def _child(code: str) -> dict[str, Any]:
+    """Run ``code`` in a fresh interpreter; it prints one JSON line, returned with CPU."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=1800
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    return {**out, "wall_s": wall, "cpu_s": cpu}
+
+
+_BATCH = """
+import json
+from robot_sf_gym_video import run_batch
+s = run_batch({out!r}, scenarios={scenarios!r}, episodes={episodes}, workers={workers},
+              video_enabled={video}, video_episodes={select!r})
+failed = s.episodes_run - s.outcomes["success"]
+print(json.dumps({{"steps": s.steps, "videos": s.videos_written,
+                   "failures": failed, "episodes": s.episodes_run}}))
+"""
+
+
+def _batch(out: Path, *, workers: int, video: bool, select: str = "all") -> dict[str, Any]:
+    code = _BATCH.format(
+        out=str(out),
+        scenarios=SCENARIOS,
+        episodes=EPISODES,
+        workers=workers,
+        video=video,
+        select=select,
+    )
+    return _child(code)
+
+
+def actionlog(_args: argparse.Namespace) -> None:
+    """Thread CPU per step of collecting and writing action logs; bytes per step."""
+    from robot_sf_gym_video.benchmark.actions import ActionRecorder, write_action_log
+    from robot_sf_gym_video.benchmark.plan import build_plan
+    from robot_sf_gym_video.env.social_nav_env import SocialNavEnv
+    from robot_sf_gym_video.policies import make_policy
+
+    env = SocialNavEnv("crossing")
+    add_ns = write_ns = step_ns = steps = size = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for spec in build_plan(SCENARIOS, EPISODES, 0):
+            obs, _ = env.reset(seed=spec.seed, options={"scenario": spec.scenario})
+            policy = make_policy("goal", env)
+            log, done = ActionRecorder(), False
+            while not done:
+                t_policy = time.thread_time_ns()
+                action = policy(obs)
+                t0 = time.thread_time_ns()
+                log.add(action)
+                t1 = time.thread_time_ns()
+                obs, _, terminated, truncated, _ = env.step(action)
+                step_ns += time.thread_time_ns() - t1 + (t0 - t_policy)
+                add_ns += t1 - t0
+                done, steps = terminated or truncated, steps + 1
+            t0 = time.thread_time_ns()
+            write_action_log(tmp, spec.episode_id, log.array())
+            write_ns += time.thread_time_ns() - t0
+        size = sum(p.stat().st_size for p in (Path(tmp) / "actions").iterdir())
+    print(f"episodes {len(build_plan(SCENARIOS, EPISODES, 0))}, steps {steps}")
+    print(f"collect: {add_ns / steps / 1000:.2f} us CPU per step (ActionRecorder.add)")
+    print(f"write:   {write_ns / steps / 1000:.2f} us CPU per step (.npy, temp file + rename)")
+    print(f"policy + env.step alone: {step_ns / steps / 1000:.1f} us CPU per step")
+    print(f"share of the step's CPU: {100 * (add_ns + write_ns) / step_ns:.2f}%")
+    print(f"disk: {size / steps:.1f} bytes per step (float32 x 2 = 8, plus a 128-byte header)")
+
+
+def failures(args: argparse.Namespace) -> None:
+    """Interleaved off / failures / all batches with every core running an env."""
+    workers = os.cpu_count() or 1
+    modes = {"off": (False, "all"), "failures": (True, "failures"), "all": (True, "all")}
+    runs: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
+    with tempfile.TemporaryDirectory() as tmp:
+        for rep in range(args.repeats):
+            for mode, (video, select) in modes.items():
+                out = Path(tmp) / f"{mode}-{rep}"
+                runs[mode].append(_batch(out, workers=workers, video=video, select=select))
+    base = runs["off"][0]
+    print(
+        f"workers {workers}, {base['episodes']} episodes, {base['failures']} failures, "
+        f"{base['steps']} steps, {args.repeats} interleaved repeats"
+    )
+    for mode in ("failures", "all"):
+        for key in ("wall_s", "cpu_s"):
+            pairs = [
+                100 * (r[key] - o[key]) / o[key]
+                for r, o in zip(runs[mode], runs["off"], strict=True)
+            ]
+            print(
+                f"{mode:9s} {key[:-2]:4s} overhead vs off: median {statistics.median(pairs):+.1f}% "
+                f"(runs: {', '.join(f'{p:+.1f}' for p in pairs)}); videos {runs[mode][0]['videos']}"
+            )
+
+
+_FILM = """
+import json, time
+from robot_sf_gym_video.benchmark.film import film_run
+s = film_run({out!r}, workers={workers}, **{kwargs!r})
+print(json.dumps({{"filmed": len(s.filmed), "frames": s.frames}}))
+"""
+
+
+def film(args: argparse.Namespace) -> None:
+    """Seconds (wall and CPU) per episode filmed by replay."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "run"
+        _batch(out, workers=1, video=False)
+        for label, kwargs in (
+            ("own settings (synthetic 256x192)", {}),
+            ("sim-view 1280x720", {"video_renderer": "sim-view", "video_size": "1280x720"}),
+        ):
+            for workers in (1, os.cpu_count() or 1):
+                r = _child(_FILM.format(out=str(out), workers=workers, kwargs=kwargs))
+                n = r["filmed"]
+                print(
+                    f"film {label}, workers {workers}: {n} episodes, {r['frames']} frames, "
+                    f"{r['wall_s'] / n:.3f} s wall and {r['cpu_s'] / n:.3f} s CPU per episode "
+                    f"({1000 * r['cpu_s'] / r['frames']:.2f} ms CPU per frame)"
+                )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="section", required=True)
+    sub.add_parser("actionlog")
+    fail = sub.add_parser("failures")
+    fail.add_argument("--repeats", type=int, default=3)
+    sub.add_parser("film")
+    args = parser.parse_args()
+    {"actionlog": actionlog, "failures": failures, "film": film}[args.section](args)
+
+
+if __name__ == "__main__":
+    main()
