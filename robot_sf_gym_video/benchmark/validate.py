@@ -8,8 +8,9 @@
 Checks, per line: JSON, the episode schema, a unique ``episode_id`` that matches
 ``scenario``/``seed``/``episode_idx``; per ``video``: ``frames == steps``, the file lies
 inside the run directory, exists, its size equals ``filesize_bytes`` and its SHA-256 equals
-``sha256``; with ``decode`` also the decoded frame count. A torn last line is a problem here
-(resume only warns about it).
+``sha256``; with ``decode`` also the decoded frame count; per ``actions``: the log lies in
+``actions/``, exists and matches its sha256, step count and dtype. A torn last line is a
+problem here (resume only warns about it).
 
 This lives in the benchmark layer, not in ``records/``, because it reads and decodes
 video files: ``records/`` stays plain data (model, schema, JSONL).
@@ -41,16 +42,20 @@ class Checked:
         videos: Video files found and compared with their record (size and sha256).
         decoded_videos: Videos decoded (``decode=True``).
         decoded_frames: Frames decoded over those videos.
+        action_logs: Action logs compared with their record (sha256, steps, dtype).
     """
 
     records: int = 0
     videos: int = 0
     decoded_videos: int = 0
     decoded_frames: int = 0
+    action_logs: int = 0
 
     def line(self) -> str:
         """One line for humans, e.g. ``3 records, 3 videos (size, sha256), ...``."""
         text = f"{self.records} records (schema, ids), {self.videos} videos (size, sha256)"
+        if self.action_logs:
+            text += f", {self.action_logs} action logs (sha256)"
         if self.decoded_videos:
             text += f", {self.decoded_frames} frames decoded in {self.decoded_videos} videos"
         return text
@@ -94,7 +99,23 @@ def validate_run(
             if "video" in record:
                 found = _video_problems(run_dir, record, decode, checked)
                 problems += [f"{where}: {p}" for p in found]
+            if "actions" in record:
+                problems += [f"{where}: {p}" for p in _action_log_problems(run_dir, record)]
+                checked.action_logs += 1
     return problems
+
+
+def _action_log_problems(run_dir: Path, record: Mapping[str, Any]) -> list[str]:
+    """Check the action log: inside ``actions/``, present, its sha256, steps and dtype."""
+    from robot_sf_gym_video.benchmark.actions import ActionLogError, read_action_log
+
+    try:
+        actions = read_action_log(run_dir, record)
+    except ActionLogError as exc:
+        return [str(exc).removeprefix(f"episode {record['episode_id']}: ")]
+    if len(actions) != record["steps"]:
+        return [f"action log holds {len(actions)} actions, the episode {record['steps']} steps"]
+    return []
 
 
 def _identity_problems(record: Mapping[str, Any]) -> list[str]:

@@ -92,3 +92,17 @@ def test_altered_missing_or_foreign_logs_are_refused(tmp_path):
         read_action_log(tmp_path, record)
     with pytest.raises(ActionLogError, match="no action log"):
         read_action_log(tmp_path, {"episode_id": "e__1__0"})
+
+
+def test_validate_checks_action_logs(tmp_path):
+    from robot_sf_gym_video.benchmark.runner import run_batch
+    from robot_sf_gym_video.benchmark.validate import Checked, validate_run
+
+    out = tmp_path / "run"
+    run_batch(out, scenarios=["empty"], episodes=2, max_steps=10)
+    checked = Checked()
+    assert validate_run(out, checked=checked) == [] and checked.action_logs == 2
+    record = json.loads((out / "episodes.jsonl").read_text().splitlines()[1])
+    (out / record["actions"]["path"]).write_bytes(b"not numpy")
+    problems = validate_run(out)
+    assert len(problems) == 1 and record["episode_id"] in problems[0] and "sha256" in problems[0]
