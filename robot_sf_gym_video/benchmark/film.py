@@ -42,6 +42,7 @@ from robot_sf_gym_video.benchmark.film_plan import (
     step_limit,
 )
 from robot_sf_gym_video.benchmark.guard import RunDirLock
+from robot_sf_gym_video.benchmark.interrupts import interruptible
 from robot_sf_gym_video.benchmark.manifest import load_manifest
 from robot_sf_gym_video.benchmark.plan import EpisodeSpec
 from robot_sf_gym_video.benchmark.replay import (
@@ -147,7 +148,7 @@ def film_run(
         video=video,
         video_dir="",  # set per call, to the staging folder
     )
-    with RunDirLock(root):
+    with RunDirLock(root), interruptible():  # SIGTERM too: stop children, drop staging
         _film_locked(root, specs, settings, records, workers, summary)
     summary.wall_time_s = time.perf_counter() - started
     return summary

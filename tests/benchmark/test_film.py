@@ -134,3 +134,33 @@ def test_film_takes_the_run_lock(tmp_path):
     with RunDirLock(out), pytest.raises(UsageError, match="in use by pid"):
         film_run(out)
     assert not (out / "videos").exists()
+
+
+@pytest.mark.slow
+def test_sigint_stops_film_cleanly(tmp_path):
+    """Ctrl-C mid-film: exit 130 within seconds, no staging folder, records still valid."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run"
+    run_batch(out, scenarios=["crossing"], episodes=12, max_steps=300)
+    before = (out / "episodes.jsonl").read_bytes()
+    argv = [sys.executable, "-m", "robot_sf_gym_video", "film", str(out), "--workers", "2"]
+    argv += ["--video-renderer", "sim-view"]  # slower frames: still filming at the signal
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list(out.glob(".film.partial-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(out.glob(".film.partial-*")), "film never started"
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=15)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, proc.stderr.read()
+    assert not list(out.glob(".film.partial-*"))
+    assert (out / "episodes.jsonl").read_bytes() == before
+    assert validate_run(out) == []
