@@ -18,12 +18,12 @@ from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-import numpy as np  # noqa: E402
-import pygame  # noqa: E402
+import numpy as np
+import pygame
 
-from robot_sf_gym_video.env.social_nav_env import SocialNavEnv  # noqa: E402
-from robot_sf_gym_video.policies import make_policy  # noqa: E402
-from robot_sf_gym_video.render.factory import create_renderer  # noqa: E402
+from robot_sf_gym_video.env.social_nav_env import SocialNavEnv
+from robot_sf_gym_video.policies import make_policy
+from robot_sf_gym_video.render.factory import create_renderer
 
 
 def save_png(rgb: np.ndarray, path: Path) -> None:
@@ -44,7 +44,7 @@ def main() -> None:
     act = make_policy("random", env, seed=2)
     written, done = [], False
     while not done:
-        obs, _, terminated, truncated, info = env.step(act(obs))
+        obs, _, terminated, truncated, _ = env.step(act(obs))
         done = terminated or truncated
         snap = env.frame_snapshot()
         fresh = [m for m in snap.marks if m.step == snap.step]
