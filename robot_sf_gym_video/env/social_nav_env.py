@@ -17,6 +17,7 @@ Spaces, reward and scenarios are documented in ``docs/environment.md``; metrics 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import os
@@ -51,6 +52,7 @@ __all__ = ["RENDERERS", "SocialNavEnv"]
 logger = logging.getLogger(__name__)
 
 RENDERERS: tuple[str, ...] = RENDERER_NAMES
+_NO_RANGES = np.zeros(0)  # the lidar part of a snapshot packed without lidar
 
 
 def _check_video_size(video_size: Sequence[int] | None) -> tuple[int, int] | None:
@@ -223,14 +225,19 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
             )
         return self._snapshot
 
-    def packed_frame_snapshot(self) -> bytes:
+    def packed_frame_snapshot(self, lidar: bool = True) -> bytes:
         """Return ``pack_snapshot(self.frame_snapshot())`` without building the snapshot.
 
         The video recorder calls this every step; packing the live arrays directly skips the
         snapshot's defensive copies (the bytes are a copy, so later steps cannot alter them).
+        ``lidar=False`` leaves the ranges out (a recorder that draws no lidar): about a
+        third fewer bytes to hand over each step.
         """
         if self._snapshot is not None:
-            return pack_snapshot(self._snapshot)
+            snap = self._snapshot
+            if not lidar:
+                snap = dataclasses.replace(snap, lidar_ranges_m=_NO_RANGES)
+            return pack_snapshot(snap)
         if self._static is None:
             raise ResetNeeded("call reset() before packed_frame_snapshot()")
         sim = self.sim
@@ -243,7 +250,7 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
             sim.crowd.pos,
             sim.crowd.vel,
             sim.trail.view(),
-            sim.lidar_ranges_m,
+            sim.lidar_ranges_m if lidar else _NO_RANGES,
             sim.collision,
             self._outcome,
             self._marks,

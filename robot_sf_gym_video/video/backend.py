@@ -50,6 +50,13 @@ class RecorderPlan:
     stall_timeout_s: float = DEFAULT_STALL_TIMEOUT_S
     show_lidar: bool = False
 
+    @property
+    def draws_lidar(self) -> bool:
+        """True when the recorder draws lidar rays, so snapshots must carry the ranges."""
+        from robot_sf_gym_video.video.recorder import LIDAR_RENDERERS
+
+        return self.show_lidar and self.renderer in LIDAR_RENDERERS
+
     def snapshot_mode(self) -> str:
         """``process`` or ``thread``: a daemonic process may not start children."""
         daemon = multiprocessing.current_process().daemon

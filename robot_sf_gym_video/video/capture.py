@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import collections
+import functools
+import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -32,14 +34,19 @@ def is_social_nav(unwrapped: Any) -> bool:
     )
 
 
-def snapshot_packer(unwrapped: Any) -> Callable[[], bytes]:
-    """Return the cheapest way to get this step's packed snapshot from a SocialNav env.
+def snapshot_packer(unwrapped: Any, lidar: bool = True) -> Callable[[], bytes] | None:
+    """Return the cheapest way to get this step's packed snapshot (None: not SocialNav).
 
     Envs may offer ``packed_frame_snapshot()`` (bytes straight from live state, no snapshot
-    object); otherwise the snapshot is built and packed here.
+    object); otherwise the snapshot is built and packed here. ``lidar=False`` asks for
+    snapshots without lidar ranges (the recorder draws none), where the env can pack them.
     """
+    if not is_social_nav(unwrapped):
+        return None
     packed = getattr(unwrapped, "packed_frame_snapshot", None)
     if callable(packed):
+        if not lidar and "lidar" in inspect.signature(packed).parameters:
+            return functools.partial(packed, lidar=False)
         return packed
     frame_snapshot = unwrapped.frame_snapshot
     return lambda: pack_snapshot(frame_snapshot())

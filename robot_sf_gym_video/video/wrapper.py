@@ -157,7 +157,7 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self._scenario = scenario if scenario is not None else name_prefix
         self._opts = recorder_options or RecorderOptions()
         self._plan = self._make_plan(fps, video_size, stall_timeout_s, show_lidar)
-        self._packed_snapshot = snapshot_packer(env.unwrapped) if self._social else None
+        self._packed_snapshot = snapshot_packer(env.unwrapped, self._plan.draws_lidar)
         self._frames = FrameSource(env, env_name(env))
         book = ResultBook(self.renderer_choice if self._social else "env", on_artifact)
         bg = finalize == "background"

@@ -160,3 +160,22 @@ def _lidar_pixels(tmp_path, **wrapper_kwargs):
 def test_lidar_fan_is_off_in_videos_unless_asked(tmp_path):
     assert _lidar_pixels(tmp_path / "default") == 0
     assert _lidar_pixels(tmp_path / "on", show_lidar=True) > 200
+
+
+def test_snapshots_leave_lidar_out_when_no_renderer_draws_it():
+    from robot_sf_gym_video.sim.snapshot import unpack_snapshot
+    from robot_sf_gym_video.video.capture import snapshot_packer
+
+    env = make(steps=5)
+    env.reset(seed=2)
+    env.step(np.array([0.6, 0.1], np.float32))
+    unwrapped = env.unwrapped
+    full = unpack_snapshot(snapshot_packer(unwrapped)())
+    bare = unpack_snapshot(snapshot_packer(unwrapped, lidar=False)())
+    assert len(full.lidar_ranges_m) > 0 and len(bare.lidar_ranges_m) == 0
+    for name in ("robot_pose", "robot_velocity", "ped_positions_m", "trail_m"):
+        np.testing.assert_array_equal(getattr(full, name), getattr(bare, name))
+    assert (full.step, full.collision, full.outcome) == (bare.step, bare.collision, bare.outcome)
+    unwrapped.frame_snapshot()  # the cached-snapshot path leaves lidar out too
+    assert len(unpack_snapshot(unwrapped.packed_frame_snapshot(lidar=False)).lidar_ranges_m) == 0
+    env.close()
