@@ -12,6 +12,8 @@ for a while after an episode event (``FrameSnapshot.marks``) it names the latest
 what was involved: ``NEAR MISS P12``, ``HIT P3``, ``HIT OBST 2``, ``HIT WALL 1`` (after the
 outcome on the last frame: ``COLLISION P3``).
 - ``mark_label(mark)``: that short name of an event.
+- ``scale_bar(viewport, floor_px, scale)``: where both renderers draw the scale bar (1 m,
+  or the first of 2/5/10 m that is at least 8 px long) and its label.
 - ``event_rings(static, snap, viewport, scale)``: where both renderers ring what an event
   involved (a pedestrian, an obstacle, or the robot for a wall), in pixels.
 """
@@ -29,7 +31,15 @@ if TYPE_CHECKING:
     from robot_sf_gym_video.render.viewport import Viewport
     from robot_sf_gym_video.sim.snapshot import EventMark, FrameSnapshot, StaticScene
 
-__all__ = ["HudText", "event_rings", "hud_text", "mark_label", "progress_text", "scenario_label"]
+__all__ = [
+    "HudText",
+    "event_rings",
+    "hud_text",
+    "mark_label",
+    "progress_text",
+    "scale_bar",
+    "scenario_label",
+]
 
 _OUTCOME_INK = {
     "success": Ink.OUTCOME_SUCCESS,
@@ -132,3 +142,17 @@ def event_rings(
         outer = max(radius, 1.5) + gap + 2.0 * scale
         rings.append((float(x_px), float(y_px), outer - 2.0 * scale, outer, ink))
     return tuple(rings)
+
+
+def scale_bar(
+    viewport: Viewport, floor_px: tuple[int, int, int, int], scale: int
+) -> tuple[int, int, int, str]:
+    """Return ``(x0_px, x1_px, y_px, label)``: a bar of a round length in the map's corner.
+
+    ``floor_px`` is the floor rectangle ``(x0, y0, x1, y1)``; the bar sits ``3 * scale``
+    pixels inside its bottom-left corner, the label (``"1M"``) above its left end.
+    """
+    length_m = next((m for m in (1, 2, 5, 10) if viewport.length_px(m) >= 8), 10)
+    x0 = floor_px[0] + 3 * scale
+    y = floor_px[3] - 3 * scale - 1
+    return x0, x0 + round(viewport.length_px(length_m)), y, f"{length_m}M"

@@ -53,6 +53,7 @@ class Ink(IntEnum):
     LIDAR_SCAN = 25  # outline through the lidar hit points (sim-view)
     EVENT = 26  # near-miss ring (collision events ring in OUTCOME_COLLISION)
     EVENT_TEXT = 27  # near-miss word in the HUD (light, for contrast on the dark strip)
+    SCALE_BAR = 28  # the scale bar and its label (bottom left of the map)
 
 
 _COLOURS: dict[Ink, tuple[int, int, int]] = {
@@ -84,6 +85,7 @@ _COLOURS: dict[Ink, tuple[int, int, int]] = {
     Ink.LIDAR_SCAN: (226, 112, 150),
     Ink.EVENT: (214, 40, 214),
     Ink.EVENT_TEXT: (255, 140, 250),
+    Ink.SCALE_BAR: (60, 64, 72),
 }
 
 

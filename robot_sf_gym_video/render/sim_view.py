@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from robot_sf_gym_video.render.base import RendererUnavailable, validate_size
-from robot_sf_gym_video.render.hud import event_rings, hud_text, scenario_label
+from robot_sf_gym_video.render.hud import event_rings, hud_text, scale_bar, scenario_label
 from robot_sf_gym_video.render.palette import PALETTE_RGB, Ink
 from robot_sf_gym_video.render.synthetic_layer import hud_height_px, ui_scale
 from robot_sf_gym_video.render.viewport import Viewport
@@ -185,6 +185,7 @@ class SimulationView:
             elif len(pts) == 2:
                 wall_px = max(2 * scale, round(vp.length_px(0.12)))
                 pg.draw.line(surf, _rgb(Ink.OBSTACLE_EDGE), pts[0], pts[1], wall_px)
+        self._draw_scale_bar(surf, floor)
         gx, gy = self._px(np.array(static.goal_xy_m))
         goal_r = max(vp.length_px(static.goal_radius_m), 2.0 * scale)
         pg.draw.aacircle(surf, _rgb(Ink.GOAL), (gx, gy), goal_r)
@@ -205,6 +206,18 @@ class SimulationView:
         )
         self._static, self._background = static, surf
         return surf
+
+    def _draw_scale_bar(self, surf: pygame.Surface, floor: pygame.Rect) -> None:
+        """Draw the scale bar where the synthetic renderer does (``hud.scale_bar``)."""
+        assert self._viewport is not None
+        pg, scale, colour = self._pg, self._scale, _rgb(Ink.SCALE_BAR)
+        rect = (floor.left, floor.top, floor.right, floor.bottom)
+        x0, x1, y, label = scale_bar(self._viewport, rect, scale)
+        pg.draw.line(surf, colour, (x0, y), (x1, y), scale)
+        for x in (x0, x1):
+            pg.draw.line(surf, colour, (x, y - 2 * scale), (x, y + scale - 1), scale)
+        text = self._font.render(label, True, colour)
+        surf.blit(text, (x0, y - 2 * scale - text.get_height()))
 
     def _disc_sprite(self, radius_px: float, fill: Ink, edge: Ink) -> tuple[pygame.Surface, int]:
         """Return an anti-aliased outlined disc on a transparent sprite, and its half size.

@@ -23,7 +23,7 @@ import numpy as np
 from robot_sf_gym_video.render import raster
 from robot_sf_gym_video.render.chroma import chroma_planes
 from robot_sf_gym_video.render.font5x7 import GLYPH_H_PX, text_mask
-from robot_sf_gym_video.render.hud import scenario_label
+from robot_sf_gym_video.render.hud import scale_bar, scenario_label
 from robot_sf_gym_video.render.palette import LUT_Y, PALETTE_RGB, Ink
 
 if TYPE_CHECKING:
@@ -113,6 +113,7 @@ def draw_map(
         elif len(pts) == 2:
             stroke(pts[:1], pts[1:], wall_pen, Ink.OBSTACLE_EDGE)
 
+    _draw_scale_bar(idx, vp, (fx0, fy0, fx1, fy1), scale)
     top = (hud_h - GLYPH_H_PX * scale) // 2
     mask_rows, mask_cols = np.nonzero(text_mask(scenario_label(static), scale))
     keep = mask_cols + 2 * scale < width_px
@@ -171,6 +172,23 @@ def update_colours(idx: np.ndarray, rgb: np.ndarray, yuv: np.ndarray, touched: n
     u, v = chroma_planes(idx)
     yuv[n_y : n_y + n_y // 4] = u.reshape(-1)
     yuv[n_y + n_y // 4 :] = v.reshape(-1)
+
+
+def _draw_scale_bar(
+    idx: np.ndarray, vp: Viewport, floor_px: tuple[int, int, int, int], scale: int
+) -> None:
+    """Draw the scale bar (``hud.scale_bar``): a line with end ticks, its label above."""
+    x0, x1, y, label = scale_bar(vp, floor_px, scale)
+    height_px, width_px = idx.shape
+    if not (0 <= x0 < x1 < width_px and y - 3 * scale >= 0 and y + scale <= height_px):
+        return
+    idx[y : y + scale, x0 : x1 + 1] = Ink.SCALE_BAR
+    for x in (x0, x1 + 1 - scale):
+        idx[y - 2 * scale : y + scale, x : x + scale] = Ink.SCALE_BAR
+    rows, cols = np.nonzero(text_mask(label, scale))
+    top = y - 3 * scale - GLYPH_H_PX * scale
+    keep = (rows + top >= 0) & (cols + x0 < width_px)
+    idx[rows[keep] + top, cols[keep] + x0] = Ink.SCALE_BAR
 
 
 def _draw_grid(

@@ -124,3 +124,21 @@ def test_sim_view_marks_the_same_event():
     assert hud_text(static, marked).status == "NEAR MISS P0"  # ...and the HUD's words
     hud = changed[: hud_height_px((640, 480))]
     assert hud[:, 320:].any()  # drawn at the right of the HUD
+
+
+def test_scale_bar_is_one_metre_in_both_renderers():
+    static = make_static()
+    synthetic = SyntheticRenderer()
+    idx = synthetic.render_indices(static, make_snap())
+    rows, cols = np.nonzero(idx == Ink.SCALE_BAR)
+    bar_row = np.bincount(rows).argmax()  # the bar is the longest run of its ink
+    length = cols[rows == bar_row].max() - cols[rows == bar_row].min()
+    assert abs(length - synthetic.viewport(static).px_per_m) <= 1.0
+    assert cols.min() < synthetic.size[0] // 4 and rows.max() > synthetic.size[1] * 3 // 4
+    sim_view, _ = create_renderer("sim-view", size=(640, 480))
+    rgb = sim_view.render(static, make_snap())
+    hit = np.all(rgb == PALETTE_RGB[Ink.SCALE_BAR], axis=2)
+    rows, cols = np.nonzero(hit)
+    bar_row = np.bincount(rows).argmax()
+    length = cols[rows == bar_row].max() - cols[rows == bar_row].min()
+    assert abs(length - sim_view._viewport.px_per_m) <= 2.0
