@@ -194,7 +194,8 @@ def build_static_layer(
         robot_ring=ring(ring_out - 2.0 * scale, ring_out),
         collision_border=_collision_border(geo, hud_h, scale),
         ped_ticks=_line_table(tick_px, TICK_DIRECTIONS, scale, geo.canvas_w),
-        robot_noses=_line_table(nose_px, NOSE_DIRECTIONS, scale, geo.canvas_w),
+        # Twice as thick as a pedestrian's tick, so the robot's heading never reads as one.
+        robot_noses=_line_table(nose_px, NOSE_DIRECTIONS, scale + 1, geo.canvas_w),
         hud_h=hud_h,
         text_top=text_row * width_px,
         progress_x_px=2 * scale + label_w + ADVANCE_PX * scale,
@@ -251,7 +252,8 @@ def _line_table(length_px: float, n_dirs: int, scale: int, canvas_w: int) -> np.
     """Flat offsets of a line from a pixel's centre, ``length_px`` long, per direction.
 
     Row ``d`` points at world angle ``2*pi*d/n_dirs`` (counter-clockwise from +x; image
-    rows grow downwards). Samples are < 1 px apart; a ``scale`` x ``scale`` pen widens it.
+    rows grow downwards). Samples are < 1 px apart; a ``scale`` x ``scale`` pen widens it
+    (``scale`` is the pen width in pixels here: 2 draws a 2-px line at any frame size).
     """
     angles = 2.0 * np.pi * np.arange(n_dirs) / n_dirs
     t = np.linspace(0.0, length_px, int(length_px) + 2)

@@ -142,3 +142,17 @@ def test_scale_bar_is_one_metre_in_both_renderers():
     bar_row = np.bincount(rows).argmax()
     length = cols[rows == bar_row].max() - cols[rows == bar_row].min()
     assert abs(length - sim_view._viewport.px_per_m) <= 2.0
+
+
+def test_robot_heading_mark_is_thicker_than_a_pedestrian_tick():
+    static, renderer = make_static(), SyntheticRenderer()
+    # Robot faces +x, the lone pedestrian walks +y: count mark pixels across each line.
+    idx = renderer.render_indices(static, make_snap(theta=0.0))
+    vp = renderer.viewport(static)
+    rx, ry = vp.to_px(np.array([[4.0, 5.0]]))[0]
+    px, py = vp.to_px(np.array([[15.0, 8.0]]))[0]
+    beyond_robot = int(rx + 0.4 * vp.px_per_m) + 2  # a column just past the robot's disc
+    robot_width = np.count_nonzero(idx[int(ry) - 4 : int(ry) + 5, beyond_robot] == Ink.ROBOT_EDGE)
+    beyond_ped = int(py - 0.3 * vp.px_per_m) - 1  # a row just past the pedestrian's disc
+    ped_width = np.count_nonzero(idx[beyond_ped, int(px) - 4 : int(px) + 5] == Ink.PED_EDGE)
+    assert robot_width >= 2 and ped_width == 1
