@@ -11,15 +11,19 @@ from typing import TYPE_CHECKING, Any
 
 from robot_sf_gym_video.benchmark.budget import DEFAULT_BUDGET_PCT
 from robot_sf_gym_video.benchmark.perf_stats import judge_paired
-from robot_sf_gym_video.benchmark.summary import MIN_JUDGED_WALL_S
 
 if TYPE_CHECKING:
     from robot_sf_gym_video.benchmark.perf import PerfSample
 
-__all__ = ["MIN_JUDGED_PAIRS", "format_sample", "judgeable"]
+__all__ = ["MIN_JUDGED_BATCH_S", "MIN_JUDGED_PAIRS", "format_sample", "judgeable"]
 
 #: Fewest pairs whose median and interval are judged against the budget.
 MIN_JUDGED_PAIRS = 3
+#: Shortest no-video batch (median wall seconds) whose pairs are judged. Calibration aims
+#: at ``--min-seconds`` (5 s), but later runs may come in faster than the calibrating
+#: probe; start-up is a small share of any batch of a few seconds, and ``--quick``
+#: (~0.5 s) stays far below this.
+MIN_JUDGED_BATCH_S = 2.0
 
 
 def judgeable(figures: dict[str, Any]) -> bool:
@@ -30,7 +34,7 @@ def judgeable(figures: dict[str, Any]) -> bool:
     """
     return (
         figures["pairs"] >= MIN_JUDGED_PAIRS
-        and figures["median_wall_s_without_video"] >= MIN_JUDGED_WALL_S
+        and figures["median_wall_s_without_video"] >= MIN_JUDGED_BATCH_S
     )
 
 
@@ -65,7 +69,7 @@ def _figure_lines(title: str, figures: dict[str, Any], budget_pct: float) -> lis
         lines.append(
             f"  overhead not judged: {figures['pairs']} pair(s) of "
             f"{figures['median_wall_s_without_video']:.2f} s batches (needs >= "
-            f"{MIN_JUDGED_PAIRS} pairs of >= {MIN_JUDGED_WALL_S:g} s); see the per-frame "
+            f"{MIN_JUDGED_PAIRS} pairs of >= {MIN_JUDGED_BATCH_S:g} s); see the per-frame "
             "figures above"
         )
     return lines

@@ -71,7 +71,7 @@ def test_perf_judges_the_median_and_its_interval(
     assert sample["machine"]["logical_cores"] >= 1
 
 
-@pytest.mark.parametrize(("pairs", "wall_s"), [(1, 6.0), (9, 0.14)])
+@pytest.mark.parametrize(("pairs", "wall_s"), [(1, 6.0), (2, 6.0), (9, 0.14), (9, 1.5)])
 def test_too_short_a_measurement_prints_no_percentage(
     tmp_path, monkeypatch, capsys, caplog, pairs, wall_s
 ):
