@@ -33,14 +33,8 @@ from robot_sf_gym_video.render.base import validate_size
 from robot_sf_gym_video.render.font5x7 import ADVANCE_PX, text_width_px
 from robot_sf_gym_video.render.hud import event_rings, hud_text, progress_text
 from robot_sf_gym_video.render.palette import Ink
-from robot_sf_gym_video.render.synthetic_draw import (
-    DrawList,
-    DrawTables,
-    HudLayout,
-    emit_i420,
-    emit_indices,
-    emit_rgb,
-)
+from robot_sf_gym_video.render.synthetic_draw import DrawList, DrawTables, HudLayout
+from robot_sf_gym_video.render.synthetic_emit import emit_i420, emit_indices, emit_rgb
 from robot_sf_gym_video.render.synthetic_layer import StaticLayer, build_static_layer
 
 if TYPE_CHECKING:

@@ -5,13 +5,13 @@
 - ``DrawTables.draw(snap, hud, show_trail)``: the frame's ``DrawList``, a list of
   ``(pixels, inks)`` ops in drawing order. Pixels index the frame flattened row-major;
   entries past the frame (what is clipped away) land in a scratch tail.
-- ``emit_i420`` / ``emit_rgb`` / ``emit_indices``: write a draw list over a static frame.
+- ``synthetic_emit``: the emitters that write a draw list over a static frame.
 
 Why one list: every visual change used to be made twice (a general RGB path and an I420
 fast path that had to stay byte-identical). Here the geometry is computed once and each
-emitter only turns inks into its pixels. On the target VM every numpy call costs ~1-3 us
-whatever its size, so the list is built in ~20 calls when every agent is well inside the
-map (the common case):
+emitter only turns inks into its pixels. A numpy call has a fixed overhead that dwarfs
+the work on a few hundred pixels, so the list is built in a small, fixed number of calls
+when every agent is well inside the map (the common case):
 
 1. Every point (trail, pedestrians, robot) goes through one affine transform, a matrix
    product that also yields fit checks: whether the point lies in the frame shrunk by
@@ -26,8 +26,8 @@ map (the common case):
 Points that do not fit take the clipping route (``synthetic_clip``): positions are
 clamped half a padding outside the frame (which also turns NaN into a bound), and each
 entry that falls outside the map area or over the HUD goes to the scratch tail. The I420
-emitter derives chroma from the final palette image the way swscale subsamples RGB
-(``chroma``), only for the blocks the list touched.
+emitter (``synthetic_emit``) derives chroma from the final palette image the way swscale
+subsamples RGB (``chroma``), only for the blocks the list touched.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import numpy as np
 from robot_sf_gym_video.render import raster
 from robot_sf_gym_video.render.chroma import ChromaBlocks
 from robot_sf_gym_video.render.font5x7 import ADVANCE_PX, GLYPH_H_PX, glyph_atlas
-from robot_sf_gym_video.render.palette import LUT_Y, PALETTE_RGB, Ink
+from robot_sf_gym_video.render.palette import Ink
 from robot_sf_gym_video.render.synthetic_clip import ClipTable, clipped_trail
 from robot_sf_gym_video.render.synthetic_layer import (
     NOSE_DIRECTIONS,
@@ -60,9 +60,6 @@ __all__ = [
     "HudLayout",
     "Op",
     "Ring",
-    "emit_i420",
-    "emit_indices",
-    "emit_rgb",
 ]
 
 _MARGIN_PX = 1e-3  # the fit check is conservative by this much (float rounding)
@@ -71,8 +68,6 @@ HudLayout = tuple[str, str, int, Ink]  # progress text, status text, status x, s
 Ring = tuple[float, float, float, float, Ink]  # centre x, y (px), inner and outer radius, ink
 Op = tuple[np.ndarray, np.ndarray]  # frame pixels (scratch tail past the frame), inks
 DrawList = list[Op]
-#: One 3-byte element per palette colour, so an RGB pixel is written in one assignment.
-_PALETTE_V3 = np.ascontiguousarray(PALETTE_RGB).view("V3").ravel()
 
 
 @lru_cache(maxsize=64)
@@ -381,58 +376,3 @@ class DrawTables:
             pixels = text_offsets(status, self.scale, self.width_px) + (self.text_top + x_px)
             hit = self._status[key] = (pixels, np.full(len(pixels), ink, dtype=np.uint8))
         return hit
-
-
-# -- emitters ---------------------------------------------------------------------------------
-
-
-def _index_buffer(ops: DrawList, static_idx: np.ndarray, n_buffer: int) -> np.ndarray:
-    """Return a fresh ``n_buffer``-byte buffer: ``static_idx``, then every op's inks.
-
-    Clipped entries land in the tail past the frame, so no op needs masking.
-    """
-    buf = np.empty(n_buffer, dtype=np.uint8)
-    buf[: static_idx.size] = static_idx.reshape(-1)
-    for pos, inks in ops:
-        buf[pos] = inks
-    return buf
-
-
-def emit_indices(ops: DrawList, static_idx: np.ndarray, n_buffer: int) -> np.ndarray:
-    """Return a new ``(H, W)`` palette-index frame: ``static_idx`` with every op's inks."""
-    buf = _index_buffer(ops, static_idx, n_buffer)
-    return buf[: static_idx.size].reshape(static_idx.shape)
-
-
-def emit_rgb(ops: DrawList, static_rgb: np.ndarray, n_buffer: int) -> np.ndarray:
-    """Return a new ``(H, W, 3)`` RGB frame: ``static_rgb`` with every op's pixels.
-
-    Like ``emit_indices``, with each pixel one 3-byte element.
-    """
-    n_px = static_rgb.shape[0] * static_rgb.shape[1]
-    buf = np.empty((n_buffer, 3), dtype=np.uint8)
-    buf[:n_px] = static_rgb.reshape(n_px, 3)
-    pixels = buf.view("V3").reshape(n_buffer)
-    for pos, inks in ops:
-        pixels[pos] = _PALETTE_V3.take(inks)
-    return buf[:n_px].reshape(static_rgb.shape)
-
-
-def emit_i420(
-    ops: DrawList, static_idx: np.ndarray, static_i420: np.ndarray, tables: DrawTables
-) -> np.ndarray:
-    """Return a new I420 frame: ``static_i420`` with the ops' luma and swscale chroma.
-
-    The inks are drawn into a palette-index buffer first; every touched pixel then takes
-    its final ink's luma, and every chroma block whose window holds a touched pixel is
-    recomputed from the final inks (``chroma.ChromaBlocks``). The result views the first
-    ``len(static_i420)`` bytes of a fresh buffer whose tail takes what was clipped away.
-    """
-    ibuf = _index_buffer(ops, static_idx, tables.n_buffer)
-    pixels = np.concatenate([pos.ravel() for pos, _ in ops]) if ops else np.empty(0, np.intp)
-    buf = np.empty(tables.n_buffer, dtype=np.uint8)
-    out = buf[: len(static_i420)]
-    out[:] = static_i420
-    buf[pixels] = LUT_Y.take(ibuf.take(pixels))
-    tables.chroma.update(buf, ibuf, pixels)
-    return out
