@@ -32,6 +32,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import resource
@@ -232,8 +233,8 @@ def section_decompose(args: argparse.Namespace, tmp: Path) -> dict[str, float]:
     if args.x264:  # e.g. "qp=22,keyframe_interval_s=2": what a settings change costs
         settings = _settings(args.x264)
 
-        def open_writer(self: Any, *a: Any, _init: Any = writer.__init__, **k: Any) -> None:
-            _init(self, *a, **{**k, "settings": settings})
+        def open_writer(self: Any, spec: Any, _init: Any = writer.__init__) -> None:
+            _init(self, dataclasses.replace(spec, settings=settings))
 
         print(f"[decompose] encoder settings: {settings}")
     writer.__init__ = timed("per episode: open", open_writer)

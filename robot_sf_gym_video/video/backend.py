@@ -96,11 +96,13 @@ def start_recorder(plan: RecorderPlan, status: EncoderStatus) -> Any:
     """
     opts = plan.options
     if not plan.social:
+        from robot_sf_gym_video.video.encoder import EncoderConfig
         from robot_sf_gym_video.video.frame_recorder import FrameThreadRecorder
 
-        return FrameThreadRecorder(
+        config = EncoderConfig(
             plan.video_dir, plan.fps, writer_factory=opts.writer_factory, exe=status.exe
         )
+        return FrameThreadRecorder(config)
     from robot_sf_gym_video.video.snapshot_recorder import RecorderConfig, SnapshotRecorder
 
     config = RecorderConfig(

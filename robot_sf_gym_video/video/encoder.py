@@ -31,12 +31,14 @@ from robot_sf_gym_video.video.writer import (
     PathUnwritableError,
     WriterError,
     WriterFactory,
+    WriterSpec,
 )
 
 __all__ = [
     "ENCODERS",
     "ENCODER_BACKENDS",
     "ENCODER_CHOICES",
+    "EncoderConfig",
     "EncoderSpec",
     "EpisodeEncoder",
     "result_payload",
@@ -93,6 +95,27 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class EncoderConfig:
+    """Where and how an ``EpisodeEncoder`` writes its files (one object for every recorder).
+
+    Attributes:
+        video_dir: Absolute folder for the files; created at the first frame.
+        fps: Frame rate written into the files.
+        writer_factory: Opens writers; ``None`` uses the ``backend``'s writer.
+        exe: ffmpeg binary for the default writer.
+        backend: ``"ffmpeg"`` (the bundled binary, one child per episode, warm spares) or
+            ``"pyav"`` (libx264 in this process: no child to start; only for a recorder
+            process, since it holds the GIL while encoding).
+    """
+
+    video_dir: str | os.PathLike[str]
+    fps: float
+    writer_factory: WriterFactory | None = None
+    exe: str | None = None
+    backend: str = "ffmpeg"
+
+
 class EpisodeEncoder:
     """Turn the frames of one episode at a time into a finished MP4 (or a skip reason).
 
@@ -103,30 +126,17 @@ class EpisodeEncoder:
     reported at ``end()``.
 
     Args:
-        video_dir: Absolute folder for the files; created at the first frame.
-        fps: Frame rate written into the files.
-        writer_factory: Opens writers; ``None`` uses the ``backend``'s writer.
-        exe: ffmpeg binary for the default writer.
-        backend: ``"ffmpeg"`` (the bundled binary, one child per episode, warm spares) or
-            ``"pyav"`` (libx264 in this process: no child to start; only for a recorder
-            process, since it holds the GIL while encoding).
+        config: Folder, frame rate and writer backend.
     """
 
-    def __init__(
-        self,
-        video_dir: str | os.PathLike[str],
-        fps: float,
-        *,
-        writer_factory: WriterFactory | None = None,
-        exe: str | None = None,
-        backend: str = "ffmpeg",
-    ) -> None:
-        assert backend in ENCODERS, backend  # checked where users choose it (the wrapper)
-        self.backend = backend
-        self.video_dir = Path(video_dir)
-        self.fps = fps
-        self._factory = writer_factory
-        self._exe = exe
+    def __init__(self, config: EncoderConfig) -> None:
+        # checked where users choose it (the wrapper)
+        assert config.backend in ENCODERS, config.backend
+        self.backend = config.backend
+        self.video_dir = Path(config.video_dir)
+        self.fps = config.fps
+        self._factory = config.writer_factory
+        self._exe = config.exe
         self._spare: FfmpegStreamWriter | None = None
         self._writer: FrameWriter | None = None
         self._episode_id = ""
@@ -256,9 +266,8 @@ class EpisodeEncoder:
         self._spare = None
         try:
             self.video_dir.mkdir(parents=True, exist_ok=True)
-            self._spare = FfmpegStreamWriter(
-                self.video_dir / _SPARE_NAME, width_px, height_px, self.fps, pix_fmt, exe=self._exe
-            )
+            spec = WriterSpec(self.video_dir / _SPARE_NAME, width_px, height_px, self.fps, pix_fmt)
+            self._spare = FfmpegStreamWriter(spec, exe=self._exe)
         except (WriterError, OSError, ValueError) as exc:
             log.debug("no spare encoder: %s", exc)
 
@@ -278,7 +287,7 @@ class EpisodeEncoder:
         if self.backend == "pyav":
             from robot_sf_gym_video.video.pyav_writer import PyAVStreamWriter
 
-            return PyAVStreamWriter(self._final_path, width_px, height_px, self.fps, pix_fmt)
+            return PyAVStreamWriter(self._spec(width_px, height_px, pix_fmt))
         spare, self._spare = self._spare, None
         if (
             spare is not None
@@ -290,9 +299,10 @@ class EpisodeEncoder:
             return spare
         if spare is not None:
             spare.abort()
-        return FfmpegStreamWriter(
-            self._final_path, width_px, height_px, self.fps, pix_fmt, exe=self._exe
-        )
+        return FfmpegStreamWriter(self._spec(width_px, height_px, pix_fmt), exe=self._exe)
+
+    def _spec(self, width_px: int, height_px: int, pix_fmt: str) -> WriterSpec:
+        return WriterSpec(self._final_path, width_px, height_px, self.fps, pix_fmt)
 
     def _abort_writer(self) -> None:
         writer, self._writer = self._writer, None

@@ -34,6 +34,7 @@ from robot_sf_gym_video.video.writer import (
     EncoderFailedError,
     EncoderSettings,
     TempFileWriter,
+    WriterSpec,
 )
 
 __all__ = [
@@ -198,38 +199,21 @@ class FfmpegStreamWriter(TempFileWriter):
     ``final_path`` by ``close()`` only when ffmpeg exits cleanly.
 
     Args:
-        final_path: Where the finished MP4 goes (its folder must exist).
-        width_px: Frame width, even.
-        height_px: Frame height, even.
-        fps: Frame rate written into the file.
-        pix_fmt_in: ``"rgb24"`` or ``"yuv420p"`` (planar I420) raw input.
+        spec: What to write; its ``pix_fmt_in`` is ``"rgb24"`` or ``"yuv420p"`` (planar
+            I420) raw input.
         exe: ffmpeg binary; defaults to the probed one.
-        qp: Overrides ``settings.qp``.
-        settings: How libx264 encodes.
 
     Raises:
         PathUnwritableError: the temporary file cannot be created in the folder.
         EncoderFailedError: ffmpeg cannot be started.
     """
 
-    def __init__(
-        self,
-        final_path: str | os.PathLike[str],
-        width_px: int,
-        height_px: int,
-        fps: float,
-        pix_fmt_in: str = "rgb24",
-        *,
-        exe: str | None = None,
-        qp: int | None = None,
-        settings: EncoderSettings = DEFAULT_ENCODER_SETTINGS,
-    ) -> None:
-        if qp is not None:
-            settings = replace(settings, qp=qp)
-        super().__init__(final_path, width_px, height_px, fps, pix_fmt_in, settings)
+    def __init__(self, spec: WriterSpec, *, exe: str | None = None) -> None:
+        super().__init__(spec)
+        width_px, height_px, fps, settings = spec.width_px, spec.height_px, spec.fps, spec.settings
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()/abort()
         try:
-            if pix_fmt_in == "rgb24":
+            if spec.pix_fmt_in == "rgb24":
                 args = (width_px, height_px, fps, settings, self._stderr)
                 self._proc = _start_moviepy(os.fspath(self.temp_path), *args)
             else:

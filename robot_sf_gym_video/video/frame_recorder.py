@@ -14,24 +14,16 @@ the GIL. The queue holds at most ``max_queued_frames`` frames: if the encoder fa
 from __future__ import annotations
 
 import functools
-import os
 
-from robot_sf_gym_video.video.encoder import EpisodeEncoder
+from robot_sf_gym_video.video.encoder import EncoderConfig, EpisodeEncoder
 from robot_sf_gym_video.video.recorder import PassThroughSource, RecorderLoop
 from robot_sf_gym_video.video.transport import QueueTransport, RecorderHandle
-from robot_sf_gym_video.video.writer import WriterFactory
 
 __all__ = ["FrameThreadRecorder"]
 
 
-def _frame_loop(
-    video_dir: str | os.PathLike[str],
-    fps: float,
-    writer_factory: WriterFactory | None,
-    exe: str | None,
-) -> RecorderLoop:
-    encoder = EpisodeEncoder(video_dir, fps, writer_factory=writer_factory, exe=exe)
-    return RecorderLoop(encoder, PassThroughSource())
+def _frame_loop(config: EncoderConfig) -> RecorderLoop:
+    return RecorderLoop(EpisodeEncoder(config), PassThroughSource())
 
 
 class FrameThreadRecorder(RecorderHandle):
@@ -41,22 +33,12 @@ class FrameThreadRecorder(RecorderHandle):
     next and its frames may be queued back to back; results appear in the same order.
 
     Args:
-        video_dir: Absolute output folder.
-        fps: Frame rate of the files.
-        writer_factory: Test seam; ``None`` uses ffmpeg.
-        exe: ffmpeg binary.
+        config: Output folder, frame rate and writer (``writer_factory`` is a test seam;
+            ``None`` uses ffmpeg).
         max_queued_frames: Bound of the hand-over queue (frames are ~0.7 MB at 600x400).
     """
 
-    def __init__(
-        self,
-        video_dir: str | os.PathLike[str],
-        fps: float,
-        *,
-        writer_factory: WriterFactory | None = None,
-        exe: str | None = None,
-        max_queued_frames: int = 8,
-    ) -> None:
-        make_loop = functools.partial(_frame_loop, video_dir, fps, writer_factory, exe)
+    def __init__(self, config: EncoderConfig, *, max_queued_frames: int = 8) -> None:
+        make_loop = functools.partial(_frame_loop, config)
         transport = QueueTransport(make_loop, max_queued_frames, name="robot-sf-video-writer")
         super().__init__(transport, batch_steps=1)

@@ -23,17 +23,15 @@ import contextlib
 import functools
 import logging
 import os
-from dataclasses import replace
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from robot_sf_gym_video.video.writer import (
-    DEFAULT_ENCODER_SETTINGS,
     EncoderFailedError,
-    EncoderSettings,
     TempFileWriter,
+    WriterSpec,
 )
 
 if TYPE_CHECKING:
@@ -63,35 +61,20 @@ class PyAVStreamWriter(TempFileWriter):
     copies the picture into its own buffers before ``encode()`` returns.
 
     Args:
-        final_path: Where the finished MP4 goes (its folder must exist).
-        width_px: Frame width, even.
-        height_px: Frame height, even.
-        fps: Frame rate written into the file.
-        pix_fmt_in: ``"yuv420p"`` (planar I420, encoded as is) or ``"rgb24"`` (converted
-            by swscale, in C).
-        settings: How libx264 encodes.
-        qp: Overrides ``settings.qp`` (kept for callers of the old signature).
+        spec: What to write; its ``pix_fmt_in`` is ``"yuv420p"`` (planar I420, encoded as
+            is) or ``"rgb24"`` (converted by swscale, in C).
 
     Raises:
         PathUnwritableError: the temporary file cannot be created in the folder.
         EncoderFailedError: PyAV cannot open the encoder.
     """
 
-    def __init__(
-        self,
-        final_path: str | os.PathLike[str],
-        width_px: int,
-        height_px: int,
-        fps: float,
-        pix_fmt_in: str = "yuv420p",
-        *,
-        settings: EncoderSettings = DEFAULT_ENCODER_SETTINGS,
-        qp: int | None = None,
-    ) -> None:
-        if qp is not None:
-            settings = replace(settings, qp=qp)
-        super().__init__(final_path, width_px, height_px, fps, pix_fmt_in, settings)
+    def __init__(self, spec: WriterSpec) -> None:
+        super().__init__(spec)
         import av
+
+        width_px, height_px, fps = spec.width_px, spec.height_px, spec.fps
+        settings, pix_fmt_in = spec.settings, spec.pix_fmt_in
 
         i420 = pix_fmt_in == "yuv420p"
         shape = (height_px * 3 // 2, width_px) if i420 else (height_px, width_px, 3)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from robot_sf_gym_video._signals import signals_blocked, unblock_signals
 from robot_sf_gym_video.video._util import grow_pipe
-from robot_sf_gym_video.video.encoder import ENCODERS, EpisodeEncoder
+from robot_sf_gym_video.video.encoder import ENCODERS, EncoderConfig, EpisodeEncoder
 from robot_sf_gym_video.video.pipe_transport import PipeTransport, serve_pipe
 from robot_sf_gym_video.video.recorder import RecorderLoop, SnapshotSource
 from robot_sf_gym_video.video.supervise import DEFAULT_STALL_TIMEOUT_S
@@ -126,11 +126,13 @@ if hasattr(os, "register_at_fork"):
 def build_loop(config: RecorderConfig, own_process: bool) -> RecorderLoop:
     """Make the recorder's loop: the renderer and the encoder, in the recorder itself."""
     encoder = EpisodeEncoder(
-        config.video_dir,
-        config.fps,
-        writer_factory=config.writer_factory,
-        exe=config.exe,
-        backend=resolve_encoder(config.encoder, own_process),
+        EncoderConfig(
+            config.video_dir,
+            config.fps,
+            writer_factory=config.writer_factory,
+            exe=config.exe,
+            backend=resolve_encoder(config.encoder, own_process),
+        )
     )
     source = SnapshotSource(
         config.renderer_name,

@@ -37,6 +37,7 @@ __all__ = [
     "TempFileWriter",
     "WriterError",
     "WriterFactory",
+    "WriterSpec",
     "check_frame_geometry",
     "claim_temp_path",
     "commit_temp_path",
@@ -187,6 +188,30 @@ def commit_temp_path(temp_path: Path, final_path: Path, *, replace: bool = True)
         raise PathUnwritableError(f"cannot rename to {final_path}: {exc}") from exc
 
 
+@dataclass(frozen=True)
+class WriterSpec:
+    """What one writer writes: the file, its frame geometry and rate, and how x264 encodes.
+
+    Why one object: every writer (and its base) takes the same description; a per-call
+    change (another ``qp``) is ``dataclasses.replace`` on ``settings`` where it is needed.
+
+    Attributes:
+        final_path: Where the finished file goes (its folder must exist).
+        width_px: Frame width, even.
+        height_px: Frame height, even.
+        fps: Frame rate written into the file.
+        pix_fmt_in: One of ``PIX_FMTS``.
+        settings: How libx264 encodes.
+    """
+
+    final_path: Path
+    width_px: int
+    height_px: int
+    fps: float
+    pix_fmt_in: str
+    settings: EncoderSettings = DEFAULT_ENCODER_SETTINGS
+
+
 class TempFileWriter:
     """Base of the real writers: claim a temporary file, commit it by rename, or abort.
 
@@ -196,12 +221,7 @@ class TempFileWriter:
     episode's name is known).
 
     Args:
-        final_path: Where the finished file goes (its folder must exist).
-        width_px: Frame width, even.
-        height_px: Frame height, even.
-        fps: Frame rate written into the file.
-        pix_fmt_in: One of ``PIX_FMTS``.
-        settings: How libx264 encodes.
+        spec: What to write (file, geometry, rate, pixel format, x264 settings).
 
     Raises:
         ValueError: bad geometry or pixel format.
@@ -212,20 +232,13 @@ class TempFileWriter:
     #: whose names are unique, must never overwrite a file of another episode).
     replace: bool = True
 
-    def __init__(
-        self,
-        final_path: str | os.PathLike[str],
-        width_px: int,
-        height_px: int,
-        fps: float,
-        pix_fmt_in: str,
-        settings: EncoderSettings = DEFAULT_ENCODER_SETTINGS,
-    ) -> None:
-        self._nbytes = check_frame_geometry(width_px, height_px, pix_fmt_in)
-        self.final_path = Path(final_path)
-        self.width_px, self.height_px, self.pix_fmt_in = width_px, height_px, pix_fmt_in
-        self.fps = fps
-        self.settings = settings
+    def __init__(self, spec: WriterSpec) -> None:
+        self._nbytes = check_frame_geometry(spec.width_px, spec.height_px, spec.pix_fmt_in)
+        self.final_path = Path(spec.final_path)
+        self.width_px, self.height_px = spec.width_px, spec.height_px
+        self.pix_fmt_in = spec.pix_fmt_in
+        self.fps = spec.fps
+        self.settings = spec.settings
         self.frames = 0
         self._done = False
         self.temp_path = claim_temp_path(self.final_path)

@@ -9,14 +9,14 @@ import pytest
 
 from robot_sf_gym_video.video import ffmpeg
 from robot_sf_gym_video.video.ffmpeg import FfmpegStreamWriter, probe_encoder
-from robot_sf_gym_video.video.writer import EncoderFailedError, PathUnwritableError
+from robot_sf_gym_video.video.writer import EncoderFailedError, PathUnwritableError, WriterSpec
 
 from .helpers import count_frames, decoded_frames, leftovers
 
 
 def _write(path, frames, pix_fmt="rgb24"):
     h, w = frames[0].shape[:2]
-    writer = FfmpegStreamWriter(path, w, h, 10, pix_fmt)
+    writer = FfmpegStreamWriter(WriterSpec(path, w, h, 10, pix_fmt))
     for f in frames:
         writer.write(f.tobytes())
     writer.close()
@@ -51,7 +51,7 @@ def test_yuv420p_input(tmp_path):
     frame = np.zeros(w * h * 3 // 2, np.uint8)
     frame[: w * h] = 200
     frame[w * h :] = 128
-    writer = FfmpegStreamWriter(tmp_path / "y.mp4", w, h, 10, "yuv420p")
+    writer = FfmpegStreamWriter(WriterSpec(tmp_path / "y.mp4", w, h, 10, "yuv420p"))
     for _ in range(3):
         writer.write(frame)
     writer.close()
@@ -67,7 +67,7 @@ def test_same_frames_same_bytes(tmp_path, gradient_frames):
 
 
 def test_temp_name_until_close(tmp_path, gradient_frames):
-    writer = FfmpegStreamWriter(tmp_path / "x.mp4", 64, 48, 10)
+    writer = FfmpegStreamWriter(WriterSpec(tmp_path / "x.mp4", 64, 48, 10, "rgb24"))
     writer.write(gradient_frames[0].tobytes())
     assert not (tmp_path / "x.mp4").exists()
     assert writer.temp_path.name.startswith(".x.mp4.partial-")
@@ -77,7 +77,7 @@ def test_temp_name_until_close(tmp_path, gradient_frames):
 
 
 def test_final_path_can_be_retargeted(tmp_path, gradient_frames):
-    writer = FfmpegStreamWriter(tmp_path / "next.mp4", 64, 48, 10)
+    writer = FfmpegStreamWriter(WriterSpec(tmp_path / "next.mp4", 64, 48, 10, "rgb24"))
     writer.final_path = tmp_path / "real.mp4"
     writer.write(gradient_frames[0].tobytes())
     writer.close()
@@ -85,7 +85,7 @@ def test_final_path_can_be_retargeted(tmp_path, gradient_frames):
 
 
 def test_abort_leaves_nothing(tmp_path, gradient_frames):
-    writer = FfmpegStreamWriter(tmp_path / "x.mp4", 64, 48, 10)
+    writer = FfmpegStreamWriter(WriterSpec(tmp_path / "x.mp4", 64, 48, 10, "rgb24"))
     writer.write(gradient_frames[0].tobytes())
     writer.abort()
     writer.abort()
@@ -93,7 +93,7 @@ def test_abort_leaves_nothing(tmp_path, gradient_frames):
 
 
 def test_killed_ffmpeg_is_an_encoder_error(tmp_path, gradient_frames):
-    writer = FfmpegStreamWriter(tmp_path / "x.mp4", 64, 48, 10)
+    writer = FfmpegStreamWriter(WriterSpec(tmp_path / "x.mp4", 64, 48, 10, "rgb24"))
     writer.write(gradient_frames[0].tobytes())
     os.kill(writer.pid, signal.SIGKILL)
     time.sleep(0.05)
@@ -106,7 +106,7 @@ def test_killed_ffmpeg_is_an_encoder_error(tmp_path, gradient_frames):
 
 
 def test_wrong_frame_size_rejected(tmp_path):
-    writer = FfmpegStreamWriter(tmp_path / "x.mp4", 64, 48, 10)
+    writer = FfmpegStreamWriter(WriterSpec(tmp_path / "x.mp4", 64, 48, 10, "rgb24"))
     with pytest.raises(EncoderFailedError):
         writer.write(b"\0" * 10)
     writer.abort()
@@ -114,14 +114,14 @@ def test_wrong_frame_size_rejected(tmp_path):
 
 def test_odd_size_rejected(tmp_path):
     with pytest.raises(ValueError):
-        FfmpegStreamWriter(tmp_path / "x.mp4", 63, 48, 10)
+        FfmpegStreamWriter(WriterSpec(tmp_path / "x.mp4", 63, 48, 10, "rgb24"))
 
 
 def test_unwritable_folder(tmp_path):
     blocker = tmp_path / "videos"
     blocker.write_text("a file where the folder should be")
     with pytest.raises(PathUnwritableError):
-        FfmpegStreamWriter(blocker / "x.mp4", 64, 48, 10)
+        FfmpegStreamWriter(WriterSpec(blocker / "x.mp4", 64, 48, 10, "rgb24"))
 
 
 def test_probe_bad_exe(monkeypatch):

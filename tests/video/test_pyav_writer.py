@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from robot_sf_gym_video.video.pyav_writer import PyAVStreamWriter, pyav_available
-from robot_sf_gym_video.video.writer import PathUnwritableError
+from robot_sf_gym_video.video.writer import PathUnwritableError, WriterSpec
 
 W, H = 64, 48
 
@@ -26,7 +26,7 @@ def _decode(path):
 
 
 def _write(path, frames, pix_fmt="yuv420p"):
-    writer = PyAVStreamWriter(path, W, H, 10.0, pix_fmt)
+    writer = PyAVStreamWriter(WriterSpec(path, W, H, 10.0, pix_fmt))
     for frame in frames:
         writer.write(frame)
     writer.close()
@@ -48,7 +48,7 @@ def test_same_frames_give_identical_bytes(tmp_path):
 
 
 def test_abort_leaves_nothing(tmp_path):
-    writer = PyAVStreamWriter(tmp_path / "a.mp4", W, H, 10.0)
+    writer = PyAVStreamWriter(WriterSpec(tmp_path / "a.mp4", W, H, 10.0, "yuv420p"))
     for frame in _frames(5):
         writer.write(frame)
     writer.abort()
@@ -60,8 +60,8 @@ def test_wrong_frame_size_and_geometry_are_rejected(tmp_path):
     from robot_sf_gym_video.video.writer import EncoderFailedError
 
     with pytest.raises(ValueError, match="even"):
-        PyAVStreamWriter(tmp_path / "a.mp4", 63, 48, 10.0)
-    writer = PyAVStreamWriter(tmp_path / "b.mp4", W, H, 10.0)
+        PyAVStreamWriter(WriterSpec(tmp_path / "a.mp4", 63, 48, 10.0, "yuv420p"))
+    writer = PyAVStreamWriter(WriterSpec(tmp_path / "b.mp4", W, H, 10.0, "yuv420p"))
     with pytest.raises(EncoderFailedError, match="bytes"):
         writer.write(np.zeros(10, dtype=np.uint8))
     writer.abort()
@@ -71,4 +71,4 @@ def test_unwritable_folder(tmp_path):
     blocker = tmp_path / "videos"
     blocker.write_text("a file where the folder should be")
     with pytest.raises(PathUnwritableError):
-        PyAVStreamWriter(blocker / "a.mp4", W, H, 10.0)
+        PyAVStreamWriter(WriterSpec(blocker / "a.mp4", W, H, 10.0, "yuv420p"))
