@@ -70,7 +70,7 @@ def main_parser() -> argparse.ArgumentParser:
         return sub.add_parser(
             name,
             help=help_text,
-            description=help_text,
+            description=help_text.replace("%%", "%"),  # only help= is %-formatted
             epilog=epilog,
             formatter_class=_HelpFormatter,
             parents=[common],

@@ -69,6 +69,7 @@ def test_every_help_renders_with_each_option_described(command, capsys):
     for action in parser._actions:
         for flag in action.option_strings:
             assert flag in text
+    assert "%%" not in text  # argparse %-formats help=, not description=
 
 
 def test_perf_help_says_what_each_option_does(capsys):
