@@ -77,8 +77,10 @@ def validate_run(
     """Return one human-readable line per problem found in the run at ``path``."""
     checked = checked if checked is not None else Checked()
     run_dir, jsonl = resolve_run_paths(path)
-    if not jsonl.is_file():
-        return [f"{jsonl}: no such file (not a run directory?)"]
+    if not jsonl.is_file():  # a folder that is not a run: a usage error, like report's
+        raise UsageError(
+            f"{run_dir} has no {RECORDS_FILENAME}; give a run directory or its {RECORDS_FILENAME}"
+        )
     result = read_records(jsonl)
     if not result.records and not result.problems:
         return [f"{jsonl}: no records (an empty run has nothing to validate)"]

@@ -8,6 +8,7 @@ import pytest
 from robot_sf_gym_video.benchmark import decode
 from robot_sf_gym_video.benchmark.decode import DecodeError, count_frames
 from robot_sf_gym_video.benchmark.validate import validate_run
+from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.video.naming import episode_id
 
 
@@ -123,4 +124,13 @@ def test_symlink_escaping_the_run_dir_is_reported(run, tmp_path):
 
 
 def test_not_a_run_dir(tmp_path):
-    assert "no such file" in validate_run(tmp_path)[0]
+    with pytest.raises(UsageError, match=r"has no episodes\.jsonl"):
+        validate_run(tmp_path)
+
+
+def test_cli_not_a_run_dir_is_one_line_exit_2(tmp_path, capsys):
+    from robot_sf_gym_video.benchmark.cli import main
+
+    assert main(["validate", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(tmp_path) in err[0] and "episodes.jsonl" in err[0], err
