@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from robot_sf_gym_video.benchmark.budget import DEFAULT_BUDGET_PCT
+from robot_sf_gym_video.benchmark.options import parse_video_size
 from robot_sf_gym_video.benchmark.perf_stats import ConditionPair, RunFigures, judge_paired
 from robot_sf_gym_video.benchmark.perf_text import MIN_JUDGED_PAIRS, format_sample, judgeable
 from robot_sf_gym_video.errors import UsageError
@@ -310,18 +311,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     arg("--quick", action="store_true", help="CI smoke mode: tiny batch, one pair, no calibration")
 
 
-def _parse_size(text: str | None) -> tuple[int, int] | None:
-    if not text:
-        return None
-    try:
-        width, height = (int(part) for part in text.lower().split("x"))
-    except ValueError:
-        raise UsageError(f"--video-size must look like 320x240, got {text!r}") from None
-    return width, height
+def _check_args(args: argparse.Namespace) -> None:
+    """Refuse a bad option before any child runs, as one line naming it (exit 2).
+
+    Otherwise the first child fails with a wrapped traceback, or a negative count is
+    silently accepted. Checked as given, before ``--quick`` overrides the counts.
+    """
+    from robot_sf_gym_video.sim.scenarios import load_scenario
+
+    minimum = {"episodes": 1, "repeats": 1, "busy_repeats": 0, "max_steps": 1}
+    for name, least in minimum.items():
+        value = getattr(args, name)
+        if value is not None and value < least:
+            raise UsageError(f"--{name.replace('_', '-')} must be >= {least}, got {value}")
+    for name in ("min_seconds", "budget_pct"):
+        value = getattr(args, name)
+        if not (math.isfinite(value) and value > 0):
+            raise UsageError(f"--{name.replace('_', '-')} must be a number > 0, got {value}")
+    for scenario in args.scenarios or ():
+        load_scenario(scenario)  # ScenarioError names the valid ones
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is not a folder; give a folder for the paired runs")
 
 
 def settings_from_args(args: argparse.Namespace) -> PerfSettings:
     """Build ``PerfSettings`` from parsed CLI arguments (``--quick`` shrinks everything)."""
+    _check_args(args)
     settings = PerfSettings(
         out_dir=Path(args.out),
         scenarios=tuple(args.scenarios) if args.scenarios else DEFAULT_SCENARIOS,
@@ -333,7 +349,7 @@ def settings_from_args(args: argparse.Namespace) -> PerfSettings:
         seed=args.seed,
         budget_pct=args.budget_pct,
         renderer=args.renderer,
-        video_size=_parse_size(args.video_size),
+        video_size=parse_video_size(args.video_size),
     )
     if args.quick:
         settings.episodes, settings.repeats, settings.busy_repeats = 1, 1, 1

@@ -151,3 +151,35 @@ def test_verdict_is_inconclusive_only_when_the_interval_straddles_the_budget(mon
     assert "straddles 5%" in straddle.line()
     breach = perf_stats.judge_paired(8.0, 6.0, 11.0, 5.0)
     assert breach.status == "over budget" and breach.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("bad", "named"),
+    [
+        (["--repeats", "0"], "--repeats"),
+        (["--busy-repeats", "-1"], "--busy-repeats"),
+        (["--episodes", "0"], "--episodes"),
+        (["--min-seconds", "-1"], "--min-seconds"),
+        (["--budget-pct", "0"], "--budget-pct"),
+        (["--max-steps", "0"], "--max-steps"),
+        (["--scenario", "nope"], "'nope'"),
+        (["--video-size", "1x1"], "1x1"),
+    ],
+)
+def test_bad_option_is_one_line_exit_2_before_any_run(tmp_path, capsys, bad, named):
+    """Checked as given (even where --quick would override it), before a child starts."""
+    from robot_sf_gym_video.benchmark.cli import main
+
+    out = tmp_path / "perf"
+    assert main(["perf", "--quick", "--out", str(out), *bad]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and named in err[0], err
+    assert not out.exists()  # refused before any paired run
+
+
+def test_out_that_is_a_file_is_refused(tmp_path, capsys):
+    from robot_sf_gym_video.benchmark.cli import main
+
+    (tmp_path / "f").write_text("x")
+    assert main(["perf", "--quick", "--out", str(tmp_path / "f")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
