@@ -50,3 +50,13 @@ def test_snippet_runs(tmp_path, where, code):
         timeout=180,
     )
     assert done.returncode == 0, f"{where} failed:\n{done.stderr[-3000:]}"
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "docs").glob("*.md")))
+def test_every_doc_is_linked_from_the_index_and_readme(page):
+    """A page nobody links to is a page nobody reads."""
+    if page == "index.md":
+        return
+    assert f"]({page})" in (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    if page != "TODO.md":
+        assert f"](docs/{page})" in (ROOT / "README.md").read_text(encoding="utf-8")
