@@ -13,6 +13,7 @@ import argparse
 import logging
 import sys
 import textwrap
+from collections.abc import Sequence
 from typing import NoReturn
 
 __all__ = [
@@ -62,6 +63,27 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Print ``error: <message>`` and a pointer to ``--help``, then exit with code 2."""
         self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        """Parse like argparse, but blame an unknown option on the subcommand it followed.
+
+        argparse reports ``run --bogus`` from the root parser, which points the user at
+        ``robot-sf-bench --help``, where ``run``'s options are not listed.
+        """
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self._parser_of(parsed).error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def _parser_of(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                chosen = action.choices.get(getattr(parsed, action.dest, None) or "")
+                if chosen is not None:
+                    return chosen
+        return self
 
 
 def common_options() -> argparse.ArgumentParser:

@@ -117,3 +117,14 @@ def test_validate_prints_what_it_checked(tmp_path, capsys):
     assert "checked: 2 records (schema, ids), 2 videos (size, sha256), " in text
     assert "12 frames decoded in 2 videos" in text
     assert f"ok: {out}" in text
+
+
+def test_unknown_option_points_at_the_subcommand_help(capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.main(["run", "--out", "x", "--bogus", "1"])
+    assert done.value.code == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "--bogus 1" in line and "'robot-sf-bench run --help'" in line, line
+    with pytest.raises(SystemExit):
+        cli.main(["--bogus"])
+    assert "'robot-sf-bench --help'" in capsys.readouterr().err
