@@ -219,12 +219,7 @@ _COMMANDS: tuple[Callable[[Callable[..., argparse.ArgumentParser]], None], ...] 
 
 
 def _add_perf_arguments(parser: argparse.ArgumentParser) -> None:
-    try:
-        perf = importlib.import_module("robot_sf_gym_video.benchmark.perf")
-    except ImportError as exc:
-        logger.debug("perf module unavailable: %s", exc)
-        parser.set_defaults(func=_cmd_perf_missing)
-        return
+    perf = importlib.import_module("robot_sf_gym_video.benchmark.perf")
     perf.add_arguments(parser)
     parser.set_defaults(func=perf.run)
 
@@ -354,11 +349,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_perf_missing(args: argparse.Namespace) -> int:
-    print("error: the perf module is not available in this installation", file=sys.stderr)
-    return 1
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     args = main_parser().parse_args(argv)
@@ -388,5 +378,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entrypoint() -> None:
-    """Console-script entry point (``robot-sf-bench`` and ``python -m robot_sf_gym_video``)."""
-    sys.exit(main())
+    """Console script; a Ctrl-C before ``main``'s handlers or after its work is exit 130 too.
+
+    (Python's shutdown restores the default handler: the shell would see death by SIGINT.)
+    """
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        code = exit_code(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
