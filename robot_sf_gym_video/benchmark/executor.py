@@ -153,7 +153,6 @@ def _in_pool(
     ctx = multiprocessing.get_context("spawn")
     task_q, result_q = ctx.Queue(), ctx.Queue()
     feeder = _Feeder(specs, task_q, workers)
-    feeder.feed(_AHEAD_PER_WORKER * workers)
     # Not daemonic: a worker starts its own video recorder process.
     procs = [
         ctx.Process(
@@ -168,6 +167,9 @@ def _in_pool(
         with signals_blocked():  # a Ctrl-C now reaches each worker once it can handle it
             for proc in procs:
                 proc.start()
+        # Only after the starts: the queue's first put starts its feeder thread, which does
+        # not block signals, so a Ctrl-C landing there would interrupt a start half-way.
+        feeder.feed(_AHEAD_PER_WORKER * workers)
         done_workers = 0
         while done_workers < workers:
             try:

@@ -52,6 +52,15 @@ def _group_gone(pgid: int, timeout_s: float = 5.0) -> bool:
     return False
 
 
+def _wait_for_records(run: Path, proc: subprocess.Popen[str], timeout_s: float = 60) -> None:
+    records = run / "episodes.jsonl"
+    deadline = time.monotonic() + timeout_s
+    while proc.poll() is None and time.monotonic() < deadline:
+        if records.exists() and records.stat().st_size:
+            return
+        time.sleep(0.02)
+
+
 def _temps(run: Path) -> list[Path]:
     return [p for folder in (run, run / "videos") for p in folder.glob(TEMP_GLOB)]
 
@@ -65,13 +74,18 @@ def _validate_ok(run: Path, decode: bool = True) -> None:
 def test_sigint_at_random_moments_stops_fast_and_resumes(tmp_path):
     rng = random.Random(14)
     times: list[float] = []
-    # 40 short episodes last longer than the latest signal (4 s) even on a quiet machine,
-    # so the signals land at random moments of a running batch (start-up included).
     argv = ["--episodes", "40", "--max-steps", "60", "--video", "--workers", "2"]
     for attempt in range(10):
         out = tmp_path / f"run{attempt}"
         proc = _start([*RUN, "--out", str(out), *argv])
-        time.sleep(rng.uniform(0.5, 4.0))
+        # Even attempts: a moment of start-up (imports, run dir, worker and recorder
+        # starts). Odd ones: a moment of the running batch, timed from its first record so
+        # that a fast machine does not finish the batch before the signal comes.
+        if attempt % 2:
+            _wait_for_records(out, proc)
+            time.sleep(rng.uniform(0.0, 1.0))
+        else:
+            time.sleep(rng.uniform(0.2, 1.5))
         sent = time.monotonic()
         with_signal = proc.poll() is None
         if with_signal:
