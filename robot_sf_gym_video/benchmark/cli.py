@@ -35,7 +35,11 @@ from robot_sf_gym_video.benchmark.cli_base import (
 )
 from robot_sf_gym_video.benchmark.config import RunConfig, load_config_file
 from robot_sf_gym_video.benchmark.film_cli import add_film
-from robot_sf_gym_video.benchmark.interrupts import BatchInterrupted, exit_code
+from robot_sf_gym_video.benchmark.interrupts import (
+    BatchInterrupted,
+    exit_after_interrupt,
+    exit_code,
+)
 from robot_sf_gym_video.benchmark.options import RUN_OPTIONS
 from robot_sf_gym_video.errors import DependencyNotInstalled, RobotSfError, UsageError
 
@@ -380,7 +384,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def entrypoint() -> None:
     """Console script; a Ctrl-C before ``main``'s handlers or after its work is exit 130 too.
 
-    (Python's shutdown restores the default handler: the shell would see death by SIGINT.)
+    After an interrupt the process ends at once (``exit_after_interrupt``): everything that
+    needed cleaning up was cleaned before the one line was printed.
     """
     try:
         code = main()
@@ -389,4 +394,6 @@ def entrypoint() -> None:
         code = exit_code(signal.SIGINT)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if code in (exit_code(signal.SIGINT), exit_code(signal.SIGTERM)):
+        exit_after_interrupt(code)
     sys.exit(code)

@@ -18,15 +18,20 @@ pipe, a queue read), which a flag checked between steps cannot.
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType
+from typing import NoReturn
 
 from robot_sf_gym_video._signals import signals_blocked, unblock_signals
 
 __all__ = [
     "BatchInterrupted",
+    "exit_after_interrupt",
     "exit_code",
     "interruptible",
     "last_signal",
@@ -58,6 +63,22 @@ class BatchInterrupted(KeyboardInterrupt):
             f"interrupted: {self.recorded} of {self.planned} episodes recorded; "
             "resume with --resume"
         )
+
+
+def exit_after_interrupt(code: int) -> NoReturn:
+    """End the process with ``code`` now, skipping the interpreter's shutdown.
+
+    Why: an interrupt that lands during an import can leave CPython's "unhandled
+    KeyboardInterrupt" flag set even though it was caught; the normal shutdown then ends
+    the process by SIGINT (exit -2) instead of the code the CLI chose. By the time the CLI
+    has printed its line, workers are stopped and files are closed, so only the standard
+    streams and log handlers need flushing.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def exit_code(signum: int) -> int:

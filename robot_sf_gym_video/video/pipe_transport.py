@@ -121,6 +121,7 @@ class PipeTransport:
         self.stall_timeout_s = stall_timeout_s
         self._watchdog = Watchdog(self._kill, stall_timeout_s)
         self._owed = 0  # episodes ended whose result has not come back yet
+        self._torn = False  # a write was cut short: the pipe may hold half a message
         self._progress_at = time.monotonic()  # last result, or when a result became owed
 
     @property
@@ -163,6 +164,11 @@ class PipeTransport:
         except (OSError, ValueError):
             self._dead = True
             raise RecorderDiedError(self.cause()) from None
+        except BaseException:
+            # A Ctrl-C between two partial writes of a large message: the recorder would
+            # read the next message as this one's tail and wait for bytes that never come.
+            self._torn = True
+            raise
         if kind == "E":
             if not self._owed:
                 self._progress_at = time.monotonic()
@@ -203,6 +209,8 @@ class PipeTransport:
         if self._owner_pid != os.getpid():
             return []
         late: list[dict[str, Any]] = []
+        if self._torn:
+            self._dead = True  # it cannot parse what follows: stop it (SIGTERM) below
         with contextlib.suppress(RecorderDiedError):
             self.send("Q", None)
         while not self._dead:
@@ -211,10 +219,12 @@ class PipeTransport:
             except RecorderDiedError:
                 break
         self._watchdog.stop()
-        self.worker.join(JOIN_TIMEOUT_S)
+        if not self._torn:
+            self.worker.join(JOIN_TIMEOUT_S)
         if hasattr(self.worker, "terminate"):
             if self.worker.is_alive():
-                log.warning("video recorder did not stop; terminating it")
+                if not self._torn:  # expected after a torn write: no warning for that
+                    log.warning("video recorder did not stop; terminating it")
                 self.worker.terminate()  # SIGTERM: it removes its temp file
                 self.worker.join(JOIN_TIMEOUT_S)
             if self.worker.is_alive():

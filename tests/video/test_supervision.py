@@ -182,3 +182,46 @@ def test_a_stalled_writer_thread_is_abandoned_within_the_timeout():
     assert not transport.alive
     assert transport.stop() == []  # returns at once: no wait on an abandoned thread
     release.set()
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def test_a_write_cut_short_by_ctrl_c_stops_the_recorder_at_once(tmp_path, caplog):
+    # A Ctrl-C that lands while a step's message is half written into a full pipe: the
+    # recorder could never parse the rest, so closing must stop it, not wait for results.
+    env = VideoArtifactWrapper(
+        SocialNavEnv(scenario="crossing", max_episode_steps=1_000_000),
+        video_dir=tmp_path,
+        stall_timeout_s=60,
+    )
+    before = {c.pid for c in psutil.Process().children()}
+    env.reset(seed=1)
+    env.step(env.action_space.sample())
+    recorder = next(c for c in psutil.Process().children() if c.pid not in before)
+    recorder.suspend()  # the pipe fills up; the next large write blocks half-way
+    old = signal.signal(signal.SIGALRM, _raise_interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 2.0)
+    interrupted = False
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            _, _, terminated, truncated, _ = env.step(env.action_space.sample() * 0)
+            if terminated or truncated:
+                env.reset()
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+        recorder.resume()
+    assert interrupted, "the steps never blocked on the stopped recorder"
+    started = time.monotonic()
+    with caplog.at_level("WARNING", logger="robot_sf_gym_video"):
+        env.close()
+    assert time.monotonic() - started < 20, "close waited for a recorder that cannot go on"
+    psutil.wait_procs([recorder], timeout=5)
+    assert not recorder.is_running() or recorder.status() == psutil.STATUS_ZOMBIE
+    assert [r.getMessage() for r in caplog.records] == []
+    assert list(tmp_path.rglob(TEMP_GLOB)) == []
