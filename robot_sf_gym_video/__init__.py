@@ -12,9 +12,33 @@ moviepy or pygame):
 from __future__ import annotations
 
 import logging
+import sys
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import gymnasium
+
+def _interrupt_in_one_line(previous: Any) -> Any:
+    """Return an excepthook printing ``interrupted`` for a Ctrl-C, else ``previous``'s.
+
+    Why: a Ctrl-C in the first fraction of a second of the CLI lands in this import (numpy
+    and gymnasium load here), before any code of the CLI can catch it; Python would print
+    a traceback from deep inside numpy. Installed only when that happened.
+    """
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            print("interrupted", file=sys.stderr)
+        else:
+            previous(kind, value, tb)
+
+    return hook
+
+
+try:
+    import gymnasium
+except KeyboardInterrupt:
+    sys.excepthook = _interrupt_in_one_line(sys.excepthook)
+    raise
 
 __version__ = "0.1.0"
 ENV_ID = "robot_sf_gym_video/SocialNav-v0"

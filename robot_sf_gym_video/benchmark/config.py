@@ -19,6 +19,7 @@ silently ignored option.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import sys
 from pathlib import Path
@@ -33,6 +34,8 @@ from robot_sf_gym_video.benchmark.options import (
 from robot_sf_gym_video.benchmark.selection import VideoSelection
 from robot_sf_gym_video.errors import UsageError
 from robot_sf_gym_video.video.supervise import DEFAULT_STALL_TIMEOUT_S
+
+logger = logging.getLogger(__name__)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -156,6 +159,8 @@ class RunConfig:
 
             check_portable(values["policy"])  # worker processes rebuild the policy
         video = None
+        if not values["video_enabled"] or values["video_renderer"] == "none":
+            _warn_unused_video_options(values)
         if values.pop("video_enabled") and values["video_renderer"] != "none":
             video = VideoSettings(
                 values["video_renderer"],
@@ -167,6 +172,21 @@ class RunConfig:
         del values["video_renderer"], values["video_size"], values["video_lidar"]
         del values["video_episodes"], values["video_stall_timeout_s"]
         return cls(**values, video=video)
+
+
+_VIDEO_ONLY_OPTIONS = ("video_size", "video_lidar", "video_episodes", "video_stall_timeout_s")
+
+
+def _warn_unused_video_options(values: dict[str, Any]) -> None:
+    """Say which video options were set for a run that films nothing (they do nothing)."""
+    unused = [
+        name
+        for name in _VIDEO_ONLY_OPTIONS
+        if values[name] != (option := RUN_OPTIONS.get(name)).parse(option.default)
+    ]
+    if unused:
+        shown = ", ".join(RUN_OPTIONS.get(name).flags[0] for name in unused)
+        logger.warning("%s: no effect without video (add --video)", shown)
 
 
 def load_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:

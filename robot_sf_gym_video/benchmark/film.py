@@ -89,9 +89,11 @@ class FilmSummary:
 
     def lines(self) -> list[str]:
         """Return the lines the CLI prints."""
+        if not self.filmed:
+            return ["filmed 0 episodes: none matched the selection; nothing changed"]
         size = f"{self.video.size[0]}x{self.video.size[1]}" if self.video.size else "default"
         lidar = ", lidar" if self.video.lidar else ""
-        per = self.wall_time_s / len(self.filmed) if self.filmed else 0.0
+        per = self.wall_time_s / len(self.filmed)
         where = "records updated" if self.own_settings else "records unchanged (other settings)"
         return [
             f"filmed {len(self.filmed)} episode(s) by replay into "
@@ -148,8 +150,9 @@ def film_run(
         video=video,
         video_dir="",  # set per call, to the staging folder
     )
-    with RunDirLock(root), interruptible():  # SIGTERM too: stop children, drop staging
-        _film_locked(root, specs, settings, records, workers, summary)
+    if specs:  # none chosen: touch nothing (not even an empty videos folder)
+        with RunDirLock(root), interruptible():  # SIGTERM too: stop children, drop staging
+            _film_locked(root, specs, settings, records, workers, summary)
     summary.wall_time_s = time.perf_counter() - started
     return summary
 

@@ -17,8 +17,8 @@ pipe, a queue read), which a flag checked between steps cannot.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
-import logging
 import os
 import signal
 import sys
@@ -66,15 +66,17 @@ class BatchInterrupted(KeyboardInterrupt):
 
 
 def exit_after_interrupt(code: int) -> NoReturn:
-    """End the process with ``code`` now, skipping the interpreter's shutdown.
+    """End the process with ``code`` now: the exit handlers run, the rest of shutdown not.
 
     Why: an interrupt that lands during an import can leave CPython's "unhandled
     KeyboardInterrupt" flag set even though it was caught; the normal shutdown then ends
-    the process by SIGINT (exit -2) instead of the code the CLI chose. By the time the CLI
-    has printed its line, workers are stopped and files are closed, so only the standard
-    streams and log handlers need flushing.
+    the process by SIGINT (exit -2) instead of the code the CLI chose. The ``atexit``
+    handlers still run (multiprocessing unregisters its semaphores, logging flushes), so
+    only the interpreter's own teardown is skipped: by now workers are stopped and files
+    are closed.
     """
-    logging.shutdown()
+    with contextlib.suppress(Exception):
+        atexit._run_exitfuncs()  # private but long-standing: the registered handlers, now
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()

@@ -67,6 +67,11 @@ def resolve_run_paths(path: str | os.PathLike[str]) -> tuple[Path, Path]:
     if path.is_dir():
         return path, path / RECORDS_FILENAME
     if path.is_file():
+        if path.suffix != ".jsonl":  # run.json, a video...: not records, line by line
+            raise UsageError(
+                f"{path} is not a records file (*.jsonl); give a run directory or its "
+                f"{RECORDS_FILENAME}"
+            )
         return path.parent, path
     raise UsageError(f"{path} does not exist; give a run directory or its {RECORDS_FILENAME}")
 

@@ -283,7 +283,8 @@ def _attribute(module: ModuleType, spec: str, attr: str) -> Callable[..., Any]:
         obj = getattr(obj, part)
     if not callable(obj):
         raise UsageError(
-            f"policy {spec!r}: {attr!r} is a {type(obj).__name__}, not a factory attr(env)"
+            f"policy {spec!r}: {attr!r} is {type(obj).__name__} {obj!r:.40}, not callable; "
+            "expected a factory attr(env) or a class"
         )
     return obj
 

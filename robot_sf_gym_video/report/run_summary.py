@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 
 from robot_sf_gym_video.report.model import EpisodeRow
 from robot_sf_gym_video.report.stats import mean_interval, wilson_interval
+from robot_sf_gym_video.sim.metrics import METRIC_RANGES
 
 __all__ = [
     "CSV_COLUMNS",
@@ -64,8 +65,9 @@ class MetricRow:
         metric: ``success_rate`` ... or a metric name.
         n: Episodes the value is over (for a metric: those that have it).
         mean: The rate or mean; None when ``n == 0``.
-        ci_low: Lower end of the 95% interval (Wilson for rates, Student t for means);
-            None when it is not defined (a mean of fewer than two values).
+        ci_low: Lower end of the 95% interval (Wilson for rates, Student t for means,
+            clipped to the metric's range); None when it is not defined (a mean of fewer
+            than two values).
         ci_high: Upper end, likewise.
     """
 
@@ -110,7 +112,8 @@ def _group(scenario: str, rows: Sequence[EpisodeRow]) -> list[MetricRow]:
     for metric in (*SUMMARY_METRICS, *SUCCESS_ONLY_METRICS):
         pool = successes if metric in SUCCESS_ONLY_METRICS else rows
         values = [r.metrics.get(metric) for r in pool]
-        estimate = mean_interval(v for v in values if v is not None)
+        bounds = METRIC_RANGES.get(metric, (None, None))
+        estimate = mean_interval((v for v in values if v is not None), bounds)
         out.append(MetricRow(scenario, metric, estimate.n, *estimate[1:]))
     return out
 

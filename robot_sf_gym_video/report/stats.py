@@ -105,12 +105,16 @@ class MeanInterval(NamedTuple):
     high: float | None
 
 
-def mean_interval(values: Iterable[float]) -> MeanInterval:
+def mean_interval(
+    values: Iterable[float], bounds: tuple[float | None, float | None] = (None, None)
+) -> MeanInterval:
     """Return the mean of ``values`` with its 95% Student-t confidence interval.
 
     Why t and not a bootstrap: episode metrics of one scenario are few (often < 30), where
     the t interval is the usual choice and needs no resampling seed; with n = 1 only the
-    mean is known, and with n = 0 nothing.
+    mean is known, and with n = 0 nothing. ``bounds`` is the range the metric can take
+    (e.g. a length is never negative): the interval is clipped to it, since a symmetric t
+    interval over few values can reach past it, which no value could.
     """
     data = [float(v) for v in values]
     n = len(data)
@@ -121,7 +125,13 @@ def mean_interval(values: Iterable[float]) -> MeanInterval:
         return MeanInterval(1, mean, None, None)
     var = math.fsum((x - mean) ** 2 for x in data) / (n - 1)
     half = t_quantile_975(n - 1) * math.sqrt(var / n)
-    return MeanInterval(n, mean, mean - half, mean + half)
+    low, high = bounds
+    return MeanInterval(
+        n,
+        mean,
+        mean - half if low is None else max(low, mean - half),
+        mean + half if high is None else min(high, mean + half),
+    )
 
 
 @dataclass(frozen=True)

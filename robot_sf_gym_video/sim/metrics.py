@@ -23,7 +23,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["EVENT_KINDS", "METRIC_KEYS", "WITH_TYPES", "EpisodeMetrics", "compute_metrics"]
+__all__ = [
+    "EVENT_KINDS",
+    "METRIC_KEYS",
+    "METRIC_RANGES",
+    "WITH_TYPES",
+    "EpisodeMetrics",
+    "compute_metrics",
+]
 
 METRIC_KEYS: tuple[str, ...] = (
     "outcome",
@@ -49,6 +56,20 @@ METRIC_KEYS: tuple[str, ...] = (
     "final_goal_distance_m",
 )
 
+
+#: The range each non-negative or capped numeric metric can take (``None``: unbounded);
+#: metrics absent here can take any value (``min_ped_distance_m`` is negative on contact).
+METRIC_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "path_length_m": (0.0, None),
+    "path_efficiency": (0.0, 1.0),
+    "jerk_mean": (0.0, None),
+    "time_to_goal_s": (0.0, None),
+    "episode_time_s": (0.0, None),
+    "avg_speed_mps": (0.0, None),
+    "personal_space_intrusion_frac": (0.0, 1.0),
+    "stalled_time_s": (0.0, None),
+    "final_goal_distance_m": (0.0, None),
+}
 
 EVENT_KINDS: tuple[str, ...] = ("collision", "near_miss", "goal")
 WITH_TYPES: tuple[str, ...] = ("pedestrian", "obstacle", "wall")

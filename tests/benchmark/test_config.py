@@ -31,6 +31,19 @@ def test_build_defaults(tmp_path):
     assert not RunConfig.build(out_dir=tmp_path, video_enabled=True, video_renderer="none").video_on
 
 
+def test_video_options_without_video_are_named_in_a_warning(tmp_path, caplog):
+    with caplog.at_level("WARNING", logger="robot_sf_gym_video"):
+        RunConfig.build(out_dir=tmp_path, video_size="320x240", video_episodes="failures")
+    assert [r.getMessage() for r in caplog.records] == [
+        "--video-size, --video-episodes: no effect without video (add --video)"
+    ]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="robot_sf_gym_video"):
+        RunConfig.build(out_dir=tmp_path, video_enabled=True, video_size="320x240")
+        RunConfig.build(out_dir=tmp_path)
+    assert caplog.records == []
+
+
 @pytest.mark.parametrize(
     ("kwargs", "needle"),
     [

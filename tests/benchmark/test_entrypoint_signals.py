@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 
@@ -27,4 +28,29 @@ def test_ctrl_c_while_parsing_is_one_line_and_exit_130():
         timeout=60,
     )
     assert proc.returncode == 130, (proc.returncode, proc.stderr)
+    assert proc.stderr.strip().splitlines() == ["interrupted"]
+
+
+# A Ctrl-C while the package itself still imports gymnasium (the first fraction of a
+# second of ``python -m robot_sf_gym_video``): no CLI code runs yet to catch it.
+_SIGINT_WHILE_IMPORTING_GYMNASIUM = """
+import os, signal, sys
+class CtrlCOnGymnasium:
+    def find_spec(self, name, path=None, target=None):
+        if name == "gymnasium":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+sys.meta_path.insert(0, CtrlCOnGymnasium())
+import robot_sf_gym_video
+"""
+
+
+def test_ctrl_c_while_the_package_imports_is_one_line_and_death_by_sigint():
+    proc = subprocess.run(
+        [sys.executable, "-c", _SIGINT_WHILE_IMPORTING_GYMNASIUM],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == -signal.SIGINT, (proc.returncode, proc.stderr)  # shell: 130
     assert proc.stderr.strip().splitlines() == ["interrupted"]

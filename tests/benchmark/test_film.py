@@ -68,6 +68,18 @@ def test_other_settings_go_to_a_sibling_folder_and_leave_records(tmp_path):
         assert count_frames(file) == steps[file.stem]
 
 
+def test_a_selection_that_matches_nothing_says_so_and_changes_nothing(tmp_path, capsys):
+    out = tmp_path / "run"
+    run_batch(out, scenarios=["empty"], episodes=2)
+    assert {r["outcome"] for r in records_of(out)} == {"success"}  # so no failures
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    assert main(["film", str(out), "--episodes", "failures"]) == 0
+    assert capsys.readouterr().out.strip().splitlines() == [
+        "filmed 0 episodes: none matched the selection; nothing changed"
+    ]
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+
+
 def test_film_fills_in_not_selected_episodes_and_resume_keeps_them(tmp_path):
     out = tmp_path / "run"
     run_batch(out, **BATCH, video_enabled=True, video_episodes="every:2")

@@ -99,7 +99,9 @@ def test_sigint_at_random_moments_stops_fast_and_resumes(tmp_path):
         if with_signal:
             times.append(time.monotonic() - sent)
         assert _group_gone(proc.pid), f"attempt {attempt}: a child outlived the batch"
-        if proc.returncode == 130:
+        # -SIGINT: the signal came while Python still imported numpy, before the CLI could
+        # catch it; the process dies of SIGINT as Python does (a shell shows 130 either way)
+        if proc.returncode in (130, -signal.SIGINT):
             lines = err.strip().splitlines()
             assert len(lines) == 1, err
             # "interrupted" alone: the signal came while Python was still importing

@@ -128,6 +128,13 @@ def test_not_a_run_dir(tmp_path):
         validate_run(tmp_path)
 
 
+def test_a_file_that_is_not_records_is_a_usage_error(tmp_path):
+    manifest = tmp_path / "run.json"
+    manifest.write_text('{\n  "schema": "run.v1"\n}\n', encoding="utf-8")
+    with pytest.raises(UsageError, match=r"run\.json is not a records file \(\*\.jsonl\)"):
+        validate_run(manifest)
+
+
 def test_cli_not_a_run_dir_is_one_line_exit_2(tmp_path, capsys):
     from robot_sf_gym_video.benchmark.cli import main
 

@@ -131,7 +131,7 @@ def test_reset_gets_each_episode_seed(workdir):
 BAD_SPECS = [
     ("nosuchmodule:make", "no module named 'nosuchmodule'"),
     ("mypolicies:nothing", "has no attribute 'nothing'"),
-    ("mypolicies:NOT_A_FACTORY", "not a factory"),
+    ("mypolicies:NOT_A_FACTORY", "not callable; expected a factory"),
     ("missing/agent.py:make", "file missing/agent.py does not exist"),
     ("broken:make", "importing broken failed: ModuleNotFoundError: No module named 'torchy'"),
     ("sb3:PPO:missing.zip", "model file missing.zip does not exist"),

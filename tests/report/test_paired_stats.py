@@ -41,6 +41,15 @@ def test_mean_interval_matches_the_textbook_formula():
     assert mean_interval([3.0, 3.0, 3.0])[2:] == (3.0, 3.0)
 
 
+def test_mean_interval_is_clipped_to_the_metric_range():
+    values = [0.1, 2.0]  # t over two values reaches far below zero
+    _, mean, low, high = mean_interval(values)
+    assert low < 0
+    _, clipped_mean, clipped_low, clipped_high = mean_interval(values, (0.0, None))
+    assert (clipped_mean, clipped_low, clipped_high) == (mean, 0.0, high)
+    assert mean_interval([0.9, 1.0], (0.0, 1.0))[3] == 1.0
+
+
 def _binomial_two_sided(b, c):
     n = b + c
     probs = [math.comb(n, k) / 2**n for k in range(n + 1)]
