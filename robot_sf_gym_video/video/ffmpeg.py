@@ -89,6 +89,7 @@ def _output_options(settings: EncoderSettings, fps: float) -> list[str]:
         "-i_qfactor",
         settings.i_qfactor,
         *(("-g", str(gop)) if gop is not None else ()),
+        *(("-x264-params", settings.x264_params) if settings.x264_params else ()),
         "-movflags",
         "+faststart",
         "-fflags",
