@@ -8,7 +8,11 @@ plus every process it waited for: workers, recorders, encoders):
   perf batch's episodes (crossing, corridor, doorway, open_crowd; goal policy).
 - ``failures``: ``--workers`` = cores on that mostly-successful batch: interleaved runs
   with video off, ``--video-episodes failures`` and ``all``; prints the median wall and
-  CPU overhead of each against video off.
+  CPU overhead of each against video off. ``failures`` films each failed episode from its
+  held snapshots at its end (the wrapper's ``keep_episode``): one simulation per episode.
+- ``hold``: the env thread's CPU per step spent in the video wrapper (its ``step`` minus
+  the bare env's), filming live (``all``) and held (``failures``), over the same episodes;
+  and the wrapper's CPU on an episode's last step, where a held failure is sent.
 - ``film``: a no-video run, then ``film`` of every episode at the run's own settings and at
   sim-view 1280x720; prints wall and CPU seconds per filmed episode.
 
@@ -21,6 +25,7 @@ Usage::
 
     python benchmarks/bench_replay.py actionlog
     python benchmarks/bench_replay.py failures --repeats 3
+    python benchmarks/bench_replay.py hold
     python benchmarks/bench_replay.py film
 """
 
@@ -142,6 +147,78 @@ def failures(args: argparse.Namespace) -> None:
             )
 
 
+def _timed(env: Any) -> Any:
+    """Wrap ``env`` so that ``.ns`` sums the thread CPU spent in its own ``step``."""
+    import gymnasium
+
+    class Timed(gymnasium.Wrapper):
+        ns = 0
+
+        def step(self, action: Any) -> Any:
+            t0 = time.thread_time_ns()
+            try:
+                return self.env.step(action)
+            finally:
+                self.ns += time.thread_time_ns() - t0
+
+    return Timed(env)
+
+
+def _wrapper_cost(tmp: Path, label: str, keep: Any) -> dict[str, float]:
+    """Run the batch's episodes through one wrapper; return its thread CPU per step (us)."""
+    from robot_sf_gym_video.benchmark.plan import build_plan
+    from robot_sf_gym_video.env.social_nav_env import SocialNavEnv
+    from robot_sf_gym_video.policies import make_policy
+    from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
+
+    timer = _timed(SocialNavEnv("crossing"))
+    env = VideoArtifactWrapper(
+        timer, video_dir=tmp / label, finalize="background", keep_episode=keep
+    )
+    body_ns = steps = 0
+    last: dict[bool, list[int]] = {True: [], False: []}  # filmed? -> last-step CPU (ns)
+    for spec in build_plan(SCENARIOS, EPISODES, 0):
+        env.set_episode_identity(spec.scenario, spec.seed, spec.episode_idx)
+        obs, _ = env.reset(seed=spec.seed, options={"scenario": spec.scenario})
+        policy, done = make_policy("goal", env), False
+        while not done:
+            action = policy(obs)
+            inner, t0 = timer.ns, time.thread_time_ns()
+            obs, _, terminated, truncated, info = env.step(action)
+            cost = time.thread_time_ns() - t0 - (timer.ns - inner)
+            done, steps = terminated or truncated, steps + 1
+            if done:
+                last["video_pending" in info].append(cost)
+            else:
+                body_ns += cost
+        env.collect_artifacts()
+    env.collect_artifacts(wait=True)
+    env.close()
+    episodes = len(last[True]) + len(last[False])
+    return {
+        "step_us": body_ns / (steps - episodes) / 1000,
+        "filmed_last_us": statistics.fmean(last[True]) / 1000 if last[True] else 0.0,
+        "other_last_us": statistics.fmean(last[False]) / 1000 if last[False] else 0.0,
+        "steps": steps,
+        "filmed": len(last[True]),
+    }
+
+
+def hold(_args: argparse.Namespace) -> None:
+    """Print the wrapper's env-thread CPU per step, filming live vs held (``failures``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, keep in (
+            ("live (all)", None),
+            ("held (failures)", lambda info: info["outcome"] != "success"),
+        ):
+            r = _wrapper_cost(Path(tmp), label.split()[0], keep)
+            print(
+                f"{label:16s} {r['step_us']:5.1f} us CPU per step in the wrapper; last step "
+                f"{r['filmed_last_us']:6.1f} us filmed, {r['other_last_us']:6.1f} us not; "
+                f"{r['steps']} steps, {r['filmed']} filmed"
+            )
+
+
 _FILM = """
 import json, time
 from robot_sf_gym_video.benchmark.film import film_run
@@ -175,9 +252,11 @@ def main() -> None:
     sub.add_parser("actionlog")
     fail = sub.add_parser("failures")
     fail.add_argument("--repeats", type=int, default=3)
+    sub.add_parser("hold")
     sub.add_parser("film")
     args = parser.parse_args()
-    {"actionlog": actionlog, "failures": failures, "film": film}[args.section](args)
+    sections = {"actionlog": actionlog, "failures": failures, "hold": hold, "film": film}
+    sections[args.section](args)
 
 
 if __name__ == "__main__":

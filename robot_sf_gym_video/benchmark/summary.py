@@ -33,7 +33,6 @@ class VideoCost:
         caller_s: Extra time of ``reset``/``step`` through the wrapper compared with the
             bare env underneath (hand-off and any back-pressure from the encoder).
         drain_s: Waiting for the last videos after the last episode.
-        replay_s: Re-simulating episodes to film them after they ended (``failures``).
         frames: Frames handed to the recorder.
         encode_s: CPU seconds the recorder and its ffmpeg spent (the wrapper's
             ``video_stats["encode_cpu_ms"]``), on the other core when there is one.
@@ -43,14 +42,13 @@ class VideoCost:
     setup_s: float = 0.0
     caller_s: float = 0.0
     drain_s: float = 0.0
-    replay_s: float = 0.0
     frames: int = 0
     encode_s: float = 0.0
     encoded_frames: int = 0
 
     def merge(self, other: VideoCost) -> None:
         """Add another worker's figures to these."""
-        for name in ("setup_s", "caller_s", "drain_s", "replay_s", "encode_s"):
+        for name in ("setup_s", "caller_s", "drain_s", "encode_s"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.frames += other.frames
         self.encoded_frames += other.encoded_frames
@@ -58,7 +56,7 @@ class VideoCost:
     @property
     def critical_path_s(self) -> float:
         """Seconds the episode loop waited for video work."""
-        return self.setup_s + self.caller_s + self.drain_s + self.replay_s
+        return self.setup_s + self.caller_s + self.drain_s
 
 
 @dataclasses.dataclass(frozen=True)

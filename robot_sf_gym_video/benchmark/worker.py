@@ -10,6 +10,10 @@ With video off it creates no wrapper at all, so no renderer, no encoder, no ``vi
 folder, and moviepy is never imported. With video on the wrapper finalises files in the
 background (``finalize="background"``): the env never waits for the encoder, and finished
 artifacts are collected between episodes (``collect``) and at the end (``finish``).
+
+``--video-episodes failures`` needs the outcome, known only at the end: the wrapper holds
+each episode's snapshots (``keep_episode``) and, on the last step, sends a failure's to the
+recorder as a normal episode and drops a success's. Each episode is simulated once.
 """
 
 from __future__ import annotations
@@ -25,13 +29,7 @@ import numpy as np
 from robot_sf_gym_video.benchmark.actions import ActionRecorder
 from robot_sf_gym_video.benchmark.config import VideoSettings
 from robot_sf_gym_video.benchmark.plan import EpisodeSpec
-from robot_sf_gym_video.benchmark.replay import (
-    UNFINISHED,
-    ReplayMismatch,
-    first_difference,
-    mismatch_message,
-    replay_episode,
-)
+from robot_sf_gym_video.benchmark.replay import UNFINISHED, replay_episode
 from robot_sf_gym_video.benchmark.selection import not_selected_skip
 from robot_sf_gym_video.benchmark.summary import VideoCost
 
@@ -139,6 +137,7 @@ class EpisodeWorker:
         self._timer: _StepTimer | None = None
         self._policy: Any = None
         self._carry: list[Artifact] = []
+        self._spec: EpisodeSpec | None = None  # the episode running now
 
     def run(self, spec: EpisodeSpec) -> EpisodeResult:
         """Run one episode to its end and return its result.
@@ -146,22 +145,28 @@ class EpisodeWorker:
         With ``spec.actions`` the episode is a replay (``film``): the logged actions drive
         the env and no policy is built. Otherwise the policy drives it, its actions are
         logged, and ``settings.video.episodes`` decides the video: filmed live when that
-        is known before the episode, re-filmed by replay right after a failure for
-        ``failures`` (the outcome is only known at the end), else ``not-selected``.
+        is known before the episode; for ``failures`` held and kept at the end if the
+        outcome is one (``_keeps``); else ``not-selected``.
         """
         env = self._env_for(spec.scenario)
+        self._spec = spec
         if spec.actions is not None:
             return self._replay(env, spec)
         video = self.settings.video
         live = video.episodes.decided_before(spec.episode_idx) if video else False
-        self._record_next(spec, bool(live))
+        self._record_next(spec, live is not False)
         result = self._play(env, spec)
-        if video is None or live:
+        if video is None or live or result.video is not None or result.video_pending:
             return result
-        if live is None and result.outcome != "success":
-            return self._film_by_replay(env, result)
         skip = not_selected_skip(video.episodes, video.renderer, result.steps)
         return dataclasses.replace(result, video={"video_skip": skip})
+
+    def _keeps(self, info: dict[str, Any]) -> bool:
+        """Return whether the episode ending now is selected (the wrapper's ``keep_episode``)."""
+        spec, video = self._spec, self.settings.video
+        if spec is None or video is None or spec.actions is not None:
+            return True  # a replay (film) is always kept
+        return video.episodes.selects(spec.episode_idx, str(info.get("outcome")))
 
     def _record_next(self, spec: EpisodeSpec, film: bool) -> None:
         """Name the next episode's video and switch recording on or off for it."""
@@ -211,26 +216,6 @@ class EpisodeWorker:
             actions=log.array(),
             events=info.get("events"),
         )
-
-    def _film_by_replay(self, env: gymnasium.Env, result: EpisodeResult) -> EpisodeResult:
-        """Film a finished episode by replaying its actions; it must reproduce the result.
-
-        Raises:
-            ReplayMismatch: the replay differs (the env was not deterministic): a bug.
-        """
-        spec = result.spec
-        start = time.perf_counter()
-        self._record_next(spec, True)
-        replayed = replay_episode(env, spec.scenario, spec.seed, result.actions)
-        self._wrapper.stop_recording()  # type: ignore[union-attr]
-        self.cost.replay_s += time.perf_counter() - start
-        self.cost.frames += replayed.steps
-        expected = {"steps": result.steps, "outcome": result.outcome, "metrics": result.metrics}
-        difference = first_difference(expected, replayed)
-        if difference is not None:
-            raise ReplayMismatch(mismatch_message(spec.episode_id, difference))
-        video, pending = _video_payload(replayed.info)
-        return dataclasses.replace(result, video=video, video_pending=pending)
 
     def _replay(self, env: gymnasium.Env, spec: EpisodeSpec) -> EpisodeResult:
         """Replay logged actions (``film``); the caller compares the result with the record."""
@@ -306,6 +291,7 @@ class EpisodeWorker:
                 video_size=settings.video.size,
                 show_lidar=settings.video.lidar,
                 stall_timeout_s=settings.video.stall_timeout_s,
+                keep_episode=self._keeps if settings.video.episodes.needs_outcome else None,
                 recorder_options=RecorderOptions(warn_existing_videos=False),
             )
             self.cost.setup_s += time.perf_counter() - start

@@ -6,8 +6,8 @@
   format, writer and renderer factories) kept out of the wrapper's signature, so that
   the wrapper reads like Gymnasium's ``RecordVideo`` and a new backend knob never changes
   the public constructor.
-- ``check_choice`` / ``check_fps`` / ``check_video_length`` / ``check_user_options``: the
-  one validation of each option, at construction.
+- ``check_choice`` / ``check_fps`` / ``check_video_length`` / ``check_keep_episode`` /
+  ``check_user_options``: the one validation of each option, at construction.
 - ``constructor_args(locals())``: the arguments ``RecordConstructorArgs`` records.
 
 Everything here is validated once, in ``RecorderOptions.__post_init__`` or by the wrapper's
@@ -32,6 +32,7 @@ __all__ = [
     "RecorderOptions",
     "check_choice",
     "check_fps",
+    "check_keep_episode",
     "check_user_options",
     "check_video_length",
     "constructor_args",
@@ -41,6 +42,9 @@ RENDERER_CHOICES: tuple[str, ...] = (*RENDERER_NAMES, "none")
 FINALIZE_MODES: tuple[str, ...] = ("blocking", "background")
 RECORDER_MODES: tuple[str, ...] = ("auto", "process", "thread")
 FRAME_FORMATS: tuple[str, ...] = ("native", "rgb24")
+
+#: ``RecorderOptions.hold_max_bytes`` by default.
+DEFAULT_HOLD_MAX_BYTES = 64 * 2**20
 
 RendererFactory = Callable[..., tuple[Any, str | None]]
 """``factory(name, size=(w, h)) -> (renderer, note | None)``, like ``create_renderer``."""
@@ -99,6 +103,12 @@ class RecorderOptions:
         warn_existing_videos: Log one warning at construction when ``video_dir`` already
             holds MP4 files (as ``RecordVideo`` does). The runner turns it off: a resumed
             run's folder holds its own earlier videos by design.
+        hold_max_bytes: Memory cap of an episode held until ``keep_episode`` decides (its
+            packed snapshots or frames). Past it the episode streams to the recorder as
+            usual (one not kept is then discarded there), so memory stays bounded
+            however long an episode runs. The default holds thousands of SocialNav steps
+            (packed snapshots are a few hundred bytes to a few KB) but only dozens of
+            large ``render()`` frames.
     """
 
     recorder: Literal["auto", "process", "thread"] = "auto"
@@ -107,11 +117,34 @@ class RecorderOptions:
     writer_factory: WriterFactory | None = None
     renderer_factory: RendererFactory | None = None
     warn_existing_videos: bool = True
+    hold_max_bytes: int = DEFAULT_HOLD_MAX_BYTES
 
     def __post_init__(self) -> None:
         check_choice("recorder", self.recorder, RECORDER_MODES)
         check_choice("encoder", self.encoder, ENCODER_CHOICES)
         check_choice("frame_format", self.frame_format, FRAME_FORMATS)
+        cap = self.hold_max_bytes
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
+            raise UsageError(f"hold_max_bytes {cap!r} is invalid; use an integer >= 0")
+
+
+def check_keep_episode(
+    keep_episode: object, step_trigger: object, video_length: int | None
+) -> None:
+    """Raise ``UsageError`` unless ``keep_episode`` is None or a callable for whole episodes.
+
+    Only a whole episode has an end at which to decide; clips are cut by step triggers
+    and ``video_length``, so the two do not combine.
+    """
+    if keep_episode is None:
+        return
+    if not callable(keep_episode):
+        raise UsageError(f"keep_episode must be a callable f(info) -> bool, got {keep_episode!r}")
+    if step_trigger is not None or video_length is not None:
+        raise UsageError(
+            "keep_episode decides whole episodes at their end; it does not combine with "
+            "step_trigger or video_length (clips)"
+        )
 
 
 def constructor_args(frame_locals: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,13 @@
   (finalise, wait or discard) and turns failures into skips. The wrapper decides *when*
   takes start and end (triggers, resets); the session does the rest.
 
+With ``keep_episode`` every whole-episode take is *held*: it goes through the same hand-over,
+but the recorder handle keeps its messages (``RecorderHandle.begin(hold_bytes=...)``) until
+the episode's last step, where ``keep_episode(info)`` decides: kept, they are sent as a
+normal episode (the same file as filming it live); not kept, they are dropped, with no
+file and no result. An episode cut short (``reset()``/``close()`` mid-way) has no ending
+``info`` and is dropped.
+
 Everything here runs in the env's thread; drawing and encoding happen in the recorder.
 """
 
@@ -59,6 +66,8 @@ class Session:
         packed_snapshot: SocialNav's per-step snapshot source, else None.
         frames: The generic env's frame source.
         background: ``finalize="background"``: ending steps never wait for files.
+        keep_episode: ``f(info) -> bool`` on an episode's last step: hold whole-episode
+            takes until then and keep only those it accepts; None films them live.
     """
 
     def __init__(
@@ -69,6 +78,7 @@ class Session:
         packed_snapshot: Callable[[], bytes] | None,
         frames: FrameSource,
         background: bool,
+        keep_episode: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
         self.plan = plan
         self.env = env
@@ -76,6 +86,7 @@ class Session:
         self.packed_snapshot = packed_snapshot
         self.frames = frames
         self.background = background
+        self.keep_episode = keep_episode
         self.status: EncoderStatus | None = None
         self.take: Take | None = None
         #: Set once a SocialNav take has begun: the per-step hand-over, nothing else.
@@ -103,6 +114,7 @@ class Session:
     def open(self, take: Take) -> None:
         """Make ``take`` the current take, starting (or restarting) the recorder if needed."""
         take.error = self._recorder_error
+        take.held = self.keep_episode is not None and take.kind == "episode"
         self.take = take
         recorder = self._res.recorder
         if recorder is not None and not getattr(recorder, "alive", True):
@@ -144,11 +156,12 @@ class Session:
         recorder = self._res.recorder
         if take.error is not None or recorder is None:
             return
+        hold = self.plan.options.hold_max_bytes if take.held else None
         try:
             if self.packed_snapshot is not None:
                 static = self.env.unwrapped.static_scene()
                 if not take.begun:
-                    recorder.begin(take.name, take.final_path, take.report_path, static)
+                    recorder.begin(take.name, take.final_path, take.report_path, static, hold)
                     take.begun = True
                 elif take.scene_stale:
                     recorder.scene(static)
@@ -161,7 +174,7 @@ class Session:
                 take.frames -= 1  # an rgb_array_list render with no new frame
                 return
             if not take.begun:
-                recorder.begin(take.name, take.final_path, take.report_path)
+                recorder.begin(take.name, take.final_path, take.report_path, None, hold)
                 take.begun = True
             recorder.push(frame)
         except RecorderDiedError as exc:
@@ -179,11 +192,16 @@ class Session:
 
         ``complete=False`` marks a take cut short (``reset()``/``close()`` mid-episode);
         with ``keep=False`` it is discarded without a result. Results not returned in
-        ``info`` go to the ``ResultBook``.
+        ``info`` go to the ``ResultBook``. A held take is kept only when complete and
+        ``keep`` (see ``keeps``); otherwise it leaves nothing at all.
         """
         take, self.take = self.take, None
         self.push = None
         clip, book = take.kind == "clip", self.book
+        if take.held and not (complete and keep):
+            log.debug("dropping held %s (%d frames)", take.name, take.frames)
+            self._discard(take)
+            return {}
         payload = self._skip_payload(take)
         if payload is None and not keep:
             log.info("discarding unfinished %s (%d frames)", take.name, take.frames)
@@ -213,6 +231,19 @@ class Session:
         if self.background:
             return pending
         return self._with_clip_callback(take, self._wait_for(take))
+
+    def keeps(self, take: Take, info: dict[str, Any]) -> bool:
+        """Whether ``take``, ending on a step with this ``info``, is kept (True unless held).
+
+        A ``keep_episode`` that raises keeps the take: a video too many is the safe side.
+        """
+        if not take.held or self.keep_episode is None:
+            return True
+        try:
+            return bool(self.keep_episode(info))
+        except Exception as exc:
+            warn_once(log, "keep-episode", "keep_episode raised %r; keeping the video", exc)
+            return True
 
     def _skip_payload(self, take: Take) -> dict[str, Any] | None:
         """Return the payload of a take that cannot give a file, or None when it can."""

@@ -52,6 +52,8 @@ class Take:
         begun: The recorder was told about this file (its first frame went out).
         scene_stale: A new episode started since the recorder last got the static scene.
         error: Why this take can produce no file, once known.
+        held: Its fate is decided at its end (``keep_episode``): the recorder gets its
+            messages only then, and a take not kept leaves nothing.
     """
 
     name: str
@@ -65,6 +67,7 @@ class Take:
     begun: bool = False
     scene_stale: bool = False
     error: str | None = None
+    held: bool = False
 
     @property
     def full(self) -> bool:

@@ -18,6 +18,13 @@ recorder wake-up per batch instead of per step is most of what the hand-over sav
 Both transports are bounded (the OS pipe, grown to 1 MiB; the queue's ``maxsize``): if the
 recorder falls behind, ``push`` blocks and memory never grows. Every wait on the recorder
 polls in short slices and checks that it is still alive.
+
+A *held* episode (``begin(..., hold_bytes=N)``, a take whose fate is known only at its end)
+goes through the same calls, but its messages stay in memory: ``end`` sends them all, in
+order, so the recorder sees exactly the messages of a live episode and makes the same
+file; ``discard`` forgets them and the recorder never hears of it. Once its items exceed
+``N`` bytes they are sent and the episode streams on live (a later ``discard`` then tells
+the recorder), so holding never grows memory past the cap.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -96,6 +104,9 @@ class RecorderHandle:
         self._batch_steps = batch_steps
         self._late: list[dict[str, Any]] = []
         self._closed = False
+        self._held: list[tuple[str, Any]] | None = None  # messages of a held episode
+        self._held_bytes = 0
+        self._hold_cap = 0
 
     @property
     def pid(self) -> int | None:
@@ -111,8 +122,27 @@ class RecorderHandle:
         """Say why the recorder stopped (for skip messages and the restart warning)."""
         return self.transport.cause()
 
-    def begin(self, episode_id: str, final_path: str, report_path: str, static: Any = None) -> None:
-        """Start an episode: the static scene travels once."""
+    def begin(
+        self,
+        episode_id: str,
+        final_path: str,
+        report_path: str,
+        static: Any = None,
+        hold_bytes: int | None = None,
+    ) -> None:
+        """Start an episode: the static scene travels once.
+
+        Args:
+            episode_id: File stem, echoed in the result.
+            final_path: Absolute path of the finished file.
+            report_path: The path as reported in the artifact.
+            static: The static scene (snapshot recorders), else None.
+            hold_bytes: Hold the episode's messages until ``end`` (or ``discard``), while
+                its items stay within this many bytes (see the module docstring).
+        """
+        self._flush()
+        if hold_bytes is not None:
+            self._held, self._held_bytes, self._hold_cap = [], 0, hold_bytes
         self._send("B", (episode_id, final_path, report_path, static))
 
     def push(self, item: Any) -> None:
@@ -121,19 +151,26 @@ class RecorderHandle:
         batch.append(item)
         if len(batch) >= self._batch_steps:
             self._batch = []
-            self.transport.send("S", batch)
+            self._deliver("S", batch)
 
     def scene(self, static: Any) -> None:
         """Replace the static scene mid-file (a clip running on into a new episode)."""
         self._send("C", static)
 
     def end(self, steps: int) -> None:
-        """Finish the current episode; its result arrives in ``poll()``/``wait()``."""
+        """Finish the current episode; its result arrives in ``poll()``/``wait()``.
+
+        A held episode's messages are all sent now, in order.
+        """
         self._send("E", steps)
+        self._release()
 
     def discard(self) -> None:
-        """Drop the current episode; no file, no result."""
+        """Drop the current episode; no file, no result (a held one is just forgotten)."""
         self._batch = []
+        if self._held is not None:
+            self._held = None
+            return
         self._send("D", None)
 
     def poll(self) -> list[dict[str, Any]]:
@@ -160,16 +197,47 @@ class RecorderHandle:
         if self._closed:
             return
         self._closed = True
-        self._batch = []
+        self._batch, self._held = [], None
         self._late += self.transport.stop()
 
     def _send(self, kind: str, payload: Any) -> None:
         if self._closed:
             raise RecorderDiedError("the video recorder is closed")
+        self._flush()
+        self._deliver(kind, payload)
+
+    def _flush(self) -> None:
+        """Deliver the steps pushed since the last batch."""
         if self._batch:
             batch, self._batch = self._batch, []
-            self.transport.send("S", batch)
-        self.transport.send(kind, payload)
+            self._deliver("S", batch)
+
+    def _deliver(self, kind: str, payload: Any) -> None:
+        """Send one message, or keep it while an episode is held (the one place that sends)."""
+        held = self._held
+        if held is None:
+            self.transport.send(kind, payload)
+            return
+        held.append((kind, payload))
+        if kind == "S":
+            self._held_bytes += sum(map(_nbytes, payload))
+            if self._held_bytes > self._hold_cap:
+                log.info("a held episode exceeded %d bytes; it streams on live", self._hold_cap)
+                self._release()
+
+    def _release(self) -> None:
+        """Send the held messages in order; the episode (if still running) goes on live."""
+        held, self._held = self._held, None
+        for kind, payload in held or ():
+            self.transport.send(kind, payload)
+
+
+def _nbytes(item: Any) -> int:
+    """Size of one pushed item: a packed snapshot (bytes) or a frame (an array)."""
+    nbytes = getattr(item, "nbytes", None)
+    if nbytes is not None:
+        return int(nbytes)
+    return len(item) if isinstance(item, (bytes, bytearray)) else sys.getsizeof(item)
 
 
 # -- the queue -------------------------------------------------------------------------------

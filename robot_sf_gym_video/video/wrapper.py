@@ -43,6 +43,7 @@ from robot_sf_gym_video.video.options import (
     FINALIZE_MODES,
     RENDERER_CHOICES,
     RecorderOptions,
+    check_keep_episode,
     check_user_options,
     check_video_length,
     constructor_args,
@@ -108,6 +109,13 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         video_length: Cap every file at this many frames (clips); ``0``/``None``: whole
             episodes.
         name_prefix: ``RecordVideo``'s name for ``scenario``.
+        keep_episode: ``f(info) -> bool``, called with the ``info`` of a filmed episode's
+            last step: keep its video only if it returns True (e.g. failures only). Until
+            then the episode's snapshots (or frames) are held in memory, capped by
+            ``RecorderOptions.hold_max_bytes``, and the recorder does nothing for it; an
+            episode not kept leaves no file, no result and no ``info`` key, and one cut
+            short by ``reset()``/``close()`` is not kept. A kept video is the file filming
+            the episode live would give. Not with ``step_trigger``/``video_length``.
         keep_unfinished: When True, ``close()`` in the middle of a take finalises it as a
             complete, valid MP4 whose artifact says ``"complete": false``; when False
             (default) it is discarded. ``reset()`` mid-episode always finalises the take
@@ -140,6 +148,7 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         step_trigger: Callable[[int], bool] | None = None,
         video_length: int | None = None,
         name_prefix: str | None = None,
+        keep_episode: Callable[[dict[str, Any]], bool] | None = None,
         keep_unfinished: bool = False,
         stall_timeout_s: float = DEFAULT_STALL_TIMEOUT_S,
         recorder_options: RecorderOptions | None = None,
@@ -148,6 +157,7 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         gym.utils.RecordConstructorArgs.__init__(self, _disable_deepcopy=True, **saved)
         gym.Wrapper.__init__(self, env)
         check_user_options(renderer, finalize, fps, scenario, name_prefix, recorder_options)
+        check_keep_episode(keep_episode, step_trigger, video_length)
         self._social = is_social_nav(env.unwrapped)
         self.renderer_choice = resolve_renderer(renderer, env.unwrapped, self._social)
         self.video_dir = video_dir
@@ -160,11 +170,9 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self._packed_snapshot = snapshot_packer(env.unwrapped, self._plan.draws_lidar)
         self._frames = FrameSource(env, env_name(env))
         book = ResultBook(self.renderer_choice if self._social else "env", on_artifact)
-        bg = finalize == "background"
-        self._rec = Session(self._plan, env, book, self._packed_snapshot, self._frames, bg)
-        self._clips = 0
-        self._episode_index = -1
-        self._global_step = 0
+        snap, bg = self._packed_snapshot, finalize == "background"
+        self._rec = Session(self._plan, env, book, snap, self._frames, bg, keep_episode)
+        self._clips, self._episode_index, self._global_step = 0, -1, 0
         # The seed part of unseeded episodes: unique per wrapper, across processes too.
         self._unseeded = unseeded_seed_part(f"{os.getpid():x}{secrets.token_hex(4)}")
         self._next_identity: tuple[str, Any, Any] | None = None
@@ -279,7 +287,8 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         if ended_clip:
             info = {**info, **ended_clip}
         if take.full or ((terminated or truncated) and take.episode_bound):
-            info = {**info, **rec.finish(complete=True, in_info=True)}
+            keep = rec.keeps(take, info)
+            info = {**info, **rec.finish(complete=True, in_info=True, keep=keep)}
         return obs, reward, terminated, truncated, info
 
     def render(self) -> Any:

@@ -1,10 +1,13 @@
-"""``video_episodes``: failures filmed by replay, first:N / every:K live, resume keeps skips."""
+"""``video_episodes``: failures held and kept at their end, first:N / every:K live, resume."""
 
 from __future__ import annotations
+
+import hashlib
 
 import pytest
 
 from robot_sf_gym_video.benchmark.decode import count_frames
+from robot_sf_gym_video.benchmark.film import film_run
 from robot_sf_gym_video.benchmark.runner import run_batch
 from robot_sf_gym_video.benchmark.validate import validate_run
 from robot_sf_gym_video.errors import UsageError
@@ -48,6 +51,39 @@ def test_failures_films_exactly_the_failed_episodes(tmp_path, reference):
     assert summary.videos_written == len(failed)
     assert summary.video_skips["not-selected"] == len(records) - len(failed)
     assert validate_run(out, decode=True) == []
+
+
+def _decoded_sha256(path):
+    """Hash of the decoded pixels (not the container): the frames a viewer sees."""
+    import av
+
+    digest, frames = hashlib.sha256(), 0
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            digest.update(frame.to_ndarray(format="rgb24").tobytes())
+            frames += 1
+    return digest.hexdigest(), frames
+
+
+def test_a_failure_filmed_at_its_end_is_the_file_all_and_film_give(tmp_path, reference):
+    """One simulation per episode: the held video equals filming live and filming by replay."""
+    runs = {name: tmp_path / name for name in ("failures", "all", "film")}
+    run_batch(runs["failures"], **BATCH, video_enabled=True, video_episodes="failures", workers=2)
+    run_batch(runs["all"], **BATCH, video_enabled=True)
+    run_batch(runs["film"], **BATCH)
+    film_run(runs["film"], episodes=["failures"])
+    failed = sorted(eid for eid, r in reference.items() if r["outcome"] != "success")
+    videos = {
+        name: {r["episode_id"]: r.get("video") for r in records_of(out)}
+        for name, out in runs.items()
+    }
+    for eid in failed:
+        files = {name: out / videos[name][eid]["path"] for name, out in runs.items()}
+        assert len({f.read_bytes() for f in files.values()}) == 1, eid
+        assert len({videos[name][eid]["sha256"] for name in runs}) == 1
+        decoded = {_decoded_sha256(f) for f in files.values()}
+        assert len(decoded) == 1, eid
+        assert next(iter(decoded))[1] == reference[eid]["steps"]  # frames == steps
 
 
 @pytest.mark.parametrize(
