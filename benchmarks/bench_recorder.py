@@ -226,7 +226,8 @@ def section_decompose(args: argparse.Namespace, tmp: Path) -> dict[str, float]:
         return inner
 
     recorder.unpack_snapshot = timed("unpack", recorder.unpack_snapshot)
-    SyntheticRenderer.render_for_encoder = timed("draw", SyntheticRenderer.render_for_encoder)
+    for name in ("render_for_encoder", "draw_for_encoder"):  # whichever the source calls
+        setattr(SyntheticRenderer, name, timed("draw", getattr(SyntheticRenderer, name)))
     writer = pyav_writer.PyAVStreamWriter
     writer.write = timed("encode (copy, x264, mux)", writer.write)
     open_writer = writer.__init__

@@ -51,6 +51,15 @@ def _pair_tables() -> tuple[np.ndarray, np.ndarray]:
 _PAIR_U, _PAIR_V = _pair_tables()
 _TAPS_F = _TAPS.astype(np.float32)
 
+#: Both sums of a pair in one float64 (integers, exact below 2**53): U + V * 2**24. Why 24:
+#: after the common ``+ round >> _SHIFT``, byte 0 of the little-endian int64 holds U and
+#: byte 3 holds V (U's tap sum stays below 2**18, so nothing carries into V), so one
+#: weighted sum yields both planes.
+_PAIR_UV = _PAIR_U.astype(np.float64) + _PAIR_V.astype(np.float64) * (1 << 24)
+_PAIR_UV.setflags(write=False)
+_TAPS_F64 = _TAPS.astype(np.float64)
+_ROUND_UV = _ROUND * (1 + (1 << 24))
+
 
 def _finish(sums: np.ndarray) -> np.ndarray:
     """Turn exact tap sums (in 1/1024 levels) into 8-bit chroma (in place, then cast)."""
@@ -76,41 +85,46 @@ class ChromaBlocks:
 
     ``ibuf`` (what ``update`` reads) is a palette-index buffer of ``n_buffer`` bytes whose
     first ``W * H`` are the frame; positions past the frame (clipped entries) mark a
-    dummy block that is never recomputed.
+    dummy that is never recomputed.
+
+    A pixel of row ``r`` feeds exactly two chroma rows, ``(r - 1) >> 1`` and the next
+    (the taps' rows ``2j-1 .. 2j+2``; rows past the frame edges do not exist). Each
+    pixel marks one flag, at mark row ``(r + 1) >> 1``; block row ``j`` is then needed
+    when mark row ``j`` or ``j + 1`` is set, which one OR of two shifted views finds.
     """
 
     def __init__(self, width_px: int, height_px: int, n_buffer: int) -> None:
-        """Precompute pixel -> block and block -> tap tables (a few ms, once per geometry)."""
+        """Precompute pixel -> mark and block -> tap tables (a few ms, once per geometry)."""
         half_w = width_px // 2
         self.half_w, self.half_h = half_w, height_px // 2
         self.n_y = width_px * height_px
         self.n_c = n_c = self.n_y // 4
+        n_marks = (self.half_h + 1) * half_w  # mark rows 0 .. half_h, then the dummy
         rows, cols = np.divmod(np.arange(n_buffer), width_px)
-        self.pixel_block = np.where(
-            rows < height_px, (rows >> 1) * half_w + (cols >> 1), n_c
+        self.pixel_mark = np.where(
+            rows < height_px, ((rows + 1) >> 1) * half_w + (cols >> 1), n_marks
         ).astype(np.intp)
+        self._marks = np.zeros(n_marks + 1, dtype=bool)
         # Block j's window: pixel-pair rows 2j-1 .. 2j+2 (clamped), in pair units.
         j, c = np.divmod(np.arange(n_c), half_w)
         tap_rows = np.clip(2 * j[:, None] + np.arange(-1, 3), 0, height_px - 1)
-        self.block_taps = np.ascontiguousarray((tap_rows * half_w + c[:, None]).T)  # (4, n_c)
+        self.block_taps = np.ascontiguousarray(tap_rows * half_w + c[:, None])  # (n_c, 4)
 
     def update(self, out: np.ndarray, ibuf: np.ndarray, pixels: np.ndarray) -> None:
         """Recompute the U and V blocks of ``out`` (an I420 buffer) fed by ``pixels``.
 
-        A pixel of row ``r`` feeds the blocks of rows ``r >> 1`` and one neighbour; every
-        block next to a touched one (above and below) is recomputed, a superset that
-        costs less than finding the exact set and changes nothing (an untouched block
-        recomputes to its static value, the arithmetic being exact).
+        Exactly the blocks whose window holds one of ``pixels`` are recomputed, each
+        from the final inks in ``ibuf``; U and V come out of one weighted sum
+        (``_PAIR_UV``).
         """
-        touched = np.zeros(self.n_c + 1, dtype=bool)
-        touched[self.pixel_block.take(pixels)] = True
-        grid = touched[: self.n_c].reshape(self.half_h, self.half_w)
-        near = grid.copy()
-        near[1:] |= grid[:-1]
-        near[:-1] |= grid[1:]
-        blocks = np.flatnonzero(near)
-        codes = ibuf.view(np.uint16).take(self.block_taps.take(blocks, axis=1))  # (4, N)
-        u_plane = out[self.n_y : self.n_y + self.n_c]
-        v_plane = out[self.n_y + self.n_c : self.n_y + 2 * self.n_c]
-        u_plane[blocks] = _finish(np.dot(_TAPS_F, _PAIR_U.take(codes)))
-        v_plane[blocks] = _finish(np.dot(_TAPS_F, _PAIR_V.take(codes)))
+        marks, half_w, n_c, n_y = self._marks, self.half_w, self.n_c, self.n_y
+        marks[self.pixel_mark.take(pixels)] = True
+        blocks = (marks[half_w : half_w + n_c] | marks[:n_c]).nonzero()[0]
+        marks.fill(False)
+        codes = ibuf.view(np.uint16).take(self.block_taps.take(blocks, axis=0))  # (N, 4)
+        sums = np.dot(_PAIR_UV.take(codes), _TAPS_F64).astype("<i8")
+        sums += _ROUND_UV
+        sums >>= _SHIFT
+        planes = sums.view(np.uint8).reshape(-1, 8)
+        out[n_y : n_y + n_c][blocks] = planes[:, 0]
+        out[n_y + n_c : n_y + 2 * n_c][blocks] = planes[:, 3]

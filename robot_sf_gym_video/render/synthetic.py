@@ -94,6 +94,16 @@ class SyntheticRenderer:
         ops = self._draw(static, snap)
         return emit_i420(ops, self._layer.idx, self._layer.yuv, self._tables)
 
+    def draw_for_encoder(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
+        """Return ``render_for_encoder``'s frame in a buffer this renderer reuses.
+
+        The same array object comes back every call (per frame size) and the next call
+        overwrites it: for a consumer that encodes each frame before drawing the next,
+        which can then wrap the array once rather than copy every frame (the recorder).
+        """
+        ops = self._draw(static, snap)
+        return emit_i420(ops, self._layer.idx, self._layer.yuv, self._tables, reuse=True)
+
     def render_indices(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
         """Return a new ``(H, W) uint8`` palette-index image (``palette.Ink`` values).
 

@@ -66,7 +66,7 @@ _MARGIN_PX = 1e-3  # the fit check is conservative by this much (float rounding)
 
 HudLayout = tuple[str, str, int, Ink]  # progress text, status text, status x, status ink
 Ring = tuple[float, float, float, float, Ink]  # centre x, y (px), inner and outer radius, ink
-Op = tuple[np.ndarray, np.ndarray]  # frame pixels (scratch tail past the frame), inks
+Op = tuple[np.ndarray, np.ndarray]  # 1-D frame pixels (scratch tail past the frame), inks
 DrawList = list[Op]
 
 
@@ -102,6 +102,10 @@ class DrawTables:
         self._build_transform(layer)
         self._build_hud(layer)
         self.chroma = ChromaBlocks(width_px, height_px, self.n_buffer)
+        # The I420 emitter's buffers, reused frame after frame (see ``emit_i420``).
+        self.index_scratch = np.empty(self.n_buffer, dtype=np.uint8)
+        self.i420_scratch = np.empty(self.n_buffer, dtype=np.uint8)
+        self.i420_frame = self.i420_scratch[: self.n_frame]
         self._trail = TrailSamples(width_px)
         self._status: dict[tuple[str, int, Ink], Op] = {}
 
@@ -364,7 +368,8 @@ class DrawTables:
         progress, status, status_x, ink = hud
         if progress:
             codes = np.frombuffer(progress.encode("ascii", "replace"), dtype=np.uint8)
-            ops.append((self.hud_luma[: len(codes)], self.glyph_inks.take(codes, axis=0)))
+            inks = self.glyph_inks.take(codes, axis=0).ravel()
+            ops.append((self.hud_luma[: len(codes)].ravel(), inks))
         if status:
             ops.append(self._status_op(status, status_x, ink))
 

@@ -58,19 +58,35 @@ def emit_rgb(ops: DrawList, static_rgb: np.ndarray, n_buffer: int) -> np.ndarray
 
 
 def emit_i420(
-    ops: DrawList, static_idx: np.ndarray, static_i420: np.ndarray, tables: DrawTables
+    ops: DrawList,
+    static_idx: np.ndarray,
+    static_i420: np.ndarray,
+    tables: DrawTables,
+    *,
+    reuse: bool = False,
 ) -> np.ndarray:
-    """Return a new I420 frame: ``static_i420`` with the ops' luma and swscale chroma.
+    """Return an I420 frame: ``static_i420`` with the ops' luma and swscale chroma.
 
-    The inks are drawn into a palette-index buffer first; every touched pixel then takes
-    its final ink's luma, and every chroma block whose window holds a touched pixel is
-    recomputed from the final inks (``chroma.ChromaBlocks``). The result views the first
-    ``len(static_i420)`` bytes of a fresh buffer whose tail takes what was clipped away.
+    The inks are drawn into a palette-index buffer first (the tables' scratch, in one
+    write); every touched pixel then takes its final ink's luma, and every chroma block
+    whose window holds a touched pixel is recomputed from the final inks
+    (``chroma.ChromaBlocks``). The result views the first ``len(static_i420)`` bytes of
+    a buffer whose tail takes what was clipped away: a fresh one, or with ``reuse`` the
+    tables' own (the same array object every call, overwritten by the next one), which
+    an encoder can wrap once instead of copying every frame.
     """
-    ibuf = _index_buffer(ops, static_idx, tables.n_buffer)
-    pixels = np.concatenate([pos.ravel() for pos, _ in ops]) if ops else np.empty(0, np.intp)
-    buf = np.empty(tables.n_buffer, dtype=np.uint8)
-    out = buf[: len(static_i420)]
+    ibuf = tables.index_scratch
+    ibuf[: static_idx.size] = static_idx.reshape(-1)
+    if ops:
+        pixels = np.concatenate([pos for pos, _ in ops])
+        ibuf[pixels] = np.concatenate([inks for _, inks in ops])  # in order: last wins
+    else:
+        pixels = np.empty(0, np.intp)
+    if reuse:
+        buf, out = tables.i420_scratch, tables.i420_frame
+    else:
+        buf = np.empty(tables.n_buffer, dtype=np.uint8)
+        out = buf[: len(static_i420)]
     out[:] = static_i420
     buf[pixels] = LUT_Y.take(ibuf.take(pixels))
     tables.chroma.update(buf, ibuf, pixels)

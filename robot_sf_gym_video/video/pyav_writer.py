@@ -12,7 +12,8 @@ only used in a recorder process: in a thread PyAV would hold the GIL against the
 
 Per frame the writer does one copy into a frame buffer that libx264 reads directly (a
 ``VideoFrame`` made once over a numpy array), one encode call and one mux call; a frame
-drawn straight into ``frame_buffer`` is not even copied. Output is pinned like the ffmpeg
+drawn straight into ``frame_buffer``, or into one array the caller reuses frame after
+frame (wrapped once, see ``_input_frame``), is not even copied. Output is pinned like the ffmpeg
 path (``EncoderSettings`` plus one thread, bit-exact muxing, ``+faststart``): one frame in
 = one frame out, and identical frames give byte-identical files for a given PyAV build.
 """
@@ -83,6 +84,9 @@ class PyAVStreamWriter(TempFileWriter):
         self._flat = self.frame_buffer.reshape(-1)
         self._frame = av.VideoFrame.from_numpy_buffer(self.frame_buffer, format=pix_fmt_in)
         self._rgb = pix_fmt_in == "rgb24"
+        self._previous: object = None  # the last frame copied (see _input_frame)
+        self._adopted: object = None
+        self._adopted_frame: av.VideoFrame | None = None
         try:
             self._container = av.open(
                 os.fspath(self.temp_path),
@@ -111,19 +115,49 @@ class PyAVStreamWriter(TempFileWriter):
         """
         if self._done:
             raise EncoderFailedError("writer already closed")
-        if frame is not self.frame_buffer:
-            data = np.frombuffer(frame, dtype=np.uint8)
-            if data.size != self._nbytes:
-                raise self._size_error(data.size)
-            np.copyto(self._flat, data)
+        adopted = frame is self._adopted
+        video_frame = self._adopted_frame if adopted else self._input_frame(frame)
         try:
-            video_frame = self._frame.reformat(format="yuv420p") if self._rgb else self._frame
+            if self._rgb:
+                video_frame = video_frame.reformat(format="yuv420p")
             video_frame.pts = self.frames
             video_frame.time_base = self._time_base
             self._container.mux(self._stream.encode(video_frame))
         except Exception as exc:
             raise EncoderFailedError(f"libx264 failed at frame {self.frames + 1}: {exc}") from exc
         self.frames += 1
+
+    def _input_frame(self, frame: bytes | bytearray | memoryview | np.ndarray) -> av.VideoFrame:
+        """Return the ``VideoFrame`` that holds ``frame``'s pixels (copied, or adopted).
+
+        A caller that hands over the same array object twice in a row draws into it
+        frame after frame (``SyntheticRenderer.draw_for_encoder``): from then on it is
+        wrapped in a ``VideoFrame`` of its own, made once, and no frame is copied.
+        Anything else is copied into ``frame_buffer``.
+        """
+        if frame is self.frame_buffer:
+            return self._frame
+        data = np.frombuffer(frame, dtype=np.uint8)
+        if data.size != self._nbytes:
+            raise self._size_error(data.size)
+        if frame is self._previous and self._adoptable(frame):
+            import av
+
+            self._adopted_frame = av.VideoFrame.from_numpy_buffer(
+                frame.reshape(self.frame_buffer.shape), format=self.pix_fmt_in
+            )
+            self._adopted, self._previous = frame, None
+            return self._adopted_frame
+        self._previous = frame
+        np.copyto(self._flat, data)
+        return self._frame
+
+    @staticmethod
+    def _adoptable(frame: object) -> bool:
+        """Return True for an array PyAV can wrap as it is (C-contiguous bytes)."""
+        return (
+            isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.flags.c_contiguous
+        )
 
     def _finish(self) -> None:
         try:

@@ -163,7 +163,10 @@ class SnapshotSource:
             return
         self.label = self.renderer.name
         rgb = frame_format == "rgb24"
-        self._draw = self.renderer.render if rgb else self.renderer.render_for_encoder
+        # A renderer that can reuse one buffer (synthetic) draws into it: the encoder
+        # consumes each frame before the next is drawn, and wraps the buffer once.
+        native = getattr(self.renderer, "draw_for_encoder", self.renderer.render_for_encoder)
+        self._draw = self.renderer.render if rgb else native
         width_px, height_px = self.renderer.size
         self.geometry = (width_px, height_px, "rgb24" if rgb else self.renderer.encoder_pix_fmt)
         self._geometry = self.geometry

@@ -142,7 +142,11 @@ class FrameWriter(Protocol):
     """One output video being written; frames arrive in order, one per env step."""
 
     def write(self, frame: bytes | bytearray | memoryview) -> None:
-        """Append one raw frame (``frame_nbytes`` bytes in the writer's pixel format)."""
+        """Append one raw frame (``frame_nbytes`` bytes in the writer's pixel format).
+
+        The caller may overwrite ``frame`` once this returns (the recorder draws every
+        frame into one reused buffer): a writer that keeps pixels must copy them.
+        """
         ...
 
     def close(self) -> None:

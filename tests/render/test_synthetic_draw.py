@@ -172,3 +172,15 @@ def test_real_rollout_frames_agree():
         fresh = SyntheticRenderer().render_for_encoder(static, snap)
         assert renderer.render_for_encoder(static, snap).tobytes() == fresh.tobytes()
     env.close()
+
+
+def test_draw_for_encoder_reuses_one_buffer_and_draws_the_same_frames():
+    static = make_static()
+    renderer, fresh = SyntheticRenderer(), SyntheticRenderer()
+    first = renderer.draw_for_encoder(static, crowd_snap(seed=1))
+    for seed in (2, 3, 4):
+        snap = crowd_snap(seed=seed)
+        frame = renderer.draw_for_encoder(static, snap)
+        assert frame is first  # the same array object: an encoder wraps it once
+        assert frame.tobytes() == fresh.render_for_encoder(static, snap).tobytes()
+        assert_emitters_agree(renderer, static, snap)

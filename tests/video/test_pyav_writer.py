@@ -47,6 +47,21 @@ def test_same_frames_give_identical_bytes(tmp_path):
     assert hashlib.sha256(a).digest() == hashlib.sha256(b).digest()
 
 
+@pytest.mark.parametrize("pix_fmt", ["yuv420p", "rgb24"])
+def test_one_reused_buffer_encodes_every_frame_as_given(tmp_path, pix_fmt):
+    """A caller drawing every frame into one array (the recorder) gets the same file."""
+    frames = _frames(12, pix_fmt)
+    reused = np.empty_like(frames[0])
+    writer = PyAVStreamWriter(WriterSpec(tmp_path / "b.mp4", W, H, 10.0, pix_fmt))
+    for frame in frames:
+        reused[:] = frame  # overwritten after each write, as draw_for_encoder does
+        writer.write(reused)
+    writer.close()
+    assert writer._adopted is reused  # wrapped once, not copied per frame
+    copied = _write(tmp_path / "a.mp4", frames, pix_fmt).read_bytes()
+    assert (tmp_path / "b.mp4").read_bytes() == copied
+
+
 def test_abort_leaves_nothing(tmp_path):
     writer = PyAVStreamWriter(WriterSpec(tmp_path / "a.mp4", W, H, 10.0, "yuv420p"))
     for frame in _frames(5):
