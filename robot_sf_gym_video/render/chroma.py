@@ -51,14 +51,16 @@ def _pair_tables() -> tuple[np.ndarray, np.ndarray]:
 _PAIR_U, _PAIR_V = _pair_tables()
 _TAPS_F = _TAPS.astype(np.float32)
 
-#: Both sums of a pair in one float64 (integers, exact below 2**53): U + V * 2**24. Why 24:
-#: after the common ``+ round >> _SHIFT``, byte 0 of the little-endian int64 holds U and
-#: byte 3 holds V (U's tap sum stays below 2**18, so nothing carries into V), so one
-#: weighted sum yields both planes.
-_PAIR_UV = _PAIR_U.astype(np.float64) + _PAIR_V.astype(np.float64) * (1 << 24)
+#: Both sums of a pair in one float64: U + V * 2**24, each plus an eighth of the rounding
+#: offset (the taps add up to 8), all multiples of 1/8 below 2**45, so every sum below is
+#: exact. Why 24: the weighted sum, scaled by 2**-_SHIFT and truncated, holds U in byte 0
+#: of its little-endian int64 and V in byte 3 (U's sum stays below 2**18, so nothing
+#: carries into V): one weighted sum yields both planes, already rounded.
+_PAIR_UV = (_PAIR_U.astype(np.float64) + _ROUND / 8) + (_PAIR_V.astype(np.float64) + _ROUND / 8) * (
+    1 << 24
+)
 _PAIR_UV.setflags(write=False)
-_TAPS_F64 = _TAPS.astype(np.float64)
-_ROUND_UV = _ROUND * (1 + (1 << 24))
+_TAPS_UV = _TAPS.astype(np.float64) / (1 << _SHIFT)  # powers of two: exact
 
 
 def _finish(sums: np.ndarray) -> np.ndarray:
@@ -122,9 +124,7 @@ class ChromaBlocks:
         blocks = (marks[half_w : half_w + n_c] | marks[:n_c]).nonzero()[0]
         marks.fill(False)
         codes = ibuf.view(np.uint16).take(self.block_taps.take(blocks, axis=0))  # (N, 4)
-        sums = np.dot(_PAIR_UV.take(codes), _TAPS_F64).astype("<i8")
-        sums += _ROUND_UV
-        sums >>= _SHIFT
-        planes = sums.view(np.uint8).reshape(-1, 8)
+        planes = np.dot(_PAIR_UV.take(codes), _TAPS_UV).astype("<i8").view(np.uint8)
+        planes = planes.reshape(-1, 8)
         out[n_y : n_y + n_c][blocks] = planes[:, 0]
         out[n_y + n_c : n_y + 2 * n_c][blocks] = planes[:, 3]

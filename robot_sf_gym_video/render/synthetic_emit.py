@@ -67,8 +67,9 @@ def emit_i420(
 ) -> np.ndarray:
     """Return an I420 frame: ``static_i420`` with the ops' luma and swscale chroma.
 
-    The inks are drawn into a palette-index buffer first (the tables' scratch, in one
-    write); every touched pixel then takes its final ink's luma, and every chroma block
+    The inks are drawn into a palette-index buffer (the tables' scratch) and their luma
+    into the frame, each in one write in drawing order, so every touched pixel ends with
+    its final ink and that ink's luma; then every chroma block
     whose window holds a touched pixel is recomputed from the final inks
     (``chroma.ChromaBlocks``). The result views the first ``len(static_i420)`` bytes of
     a buffer whose tail takes what was clipped away: a fresh one, or with ``reuse`` the
@@ -77,17 +78,16 @@ def emit_i420(
     """
     ibuf = tables.index_scratch
     ibuf[: static_idx.size] = static_idx.reshape(-1)
-    if ops:
-        pixels = np.concatenate([pos for pos, _ in ops])
-        ibuf[pixels] = np.concatenate([inks for _, inks in ops])  # in order: last wins
-    else:
-        pixels = np.empty(0, np.intp)
     if reuse:
         buf, out = tables.i420_scratch, tables.i420_frame
     else:
         buf = np.empty(tables.n_buffer, dtype=np.uint8)
         out = buf[: len(static_i420)]
     out[:] = static_i420
-    buf[pixels] = LUT_Y.take(ibuf.take(pixels))
-    tables.chroma.update(buf, ibuf, pixels)
+    if ops:
+        pixels = np.concatenate([pos for pos, _ in ops])
+        inks = np.concatenate([inks for _, inks in ops])
+        ibuf[pixels] = inks  # in drawing order: the last write wins, in both buffers
+        buf[pixels] = LUT_Y.take(inks)
+        tables.chroma.update(buf, ibuf, pixels)
     return out
