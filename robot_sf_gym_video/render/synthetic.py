@@ -41,13 +41,22 @@ if TYPE_CHECKING:
     from robot_sf_gym_video.render.viewport import Viewport
     from robot_sf_gym_video.sim.snapshot import FrameSnapshot, StaticScene
 
-__all__ = ["DEFAULT_SIZE", "SyntheticRenderer"]
+__all__ = ["DEFAULT_SIZE", "ENCODER_RING", "SyntheticRenderer"]
 
 #: Chosen by the paired budget measurement (docs/performance.md): at 320x240 the recorder's
 #: CPU per frame came within ~20% of a sim step and video cost ~10% of batch wall time;
 #: 256x192 measured ~1%, with every agent, heading tick and HUD character still legible.
 DEFAULT_SIZE: tuple[int, int] = (256, 192)
 _TABLE_CACHE_SIZE = 16  # draw tables kept, by geometry (like the map cache)
+#: Frames ``draw_for_encoder`` keeps intact at once: the recorder draws up to this many,
+#: then encodes them. Beyond ~16 the caches gain nothing more (docs/performance.md).
+ENCODER_RING = 16
+
+
+def _ring_slot(n_buffer: int, n_frame: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return one reusable ``(buffer, view of its first n_frame bytes)`` for the encoder."""
+    buf = np.empty(n_buffer, dtype=np.uint8)
+    return buf, buf[:n_frame]
 
 
 class SyntheticRenderer:
@@ -57,6 +66,7 @@ class SyntheticRenderer:
         name: ``"synthetic"``.
         size: ``(width_px, height_px)``.
         encoder_pix_fmt: ``"yuv420p"``; ``render_for_encoder`` returns I420 planes.
+        encoder_ring: How many ``draw_for_encoder`` frames stay intact at once.
     """
 
     name = "synthetic"
@@ -76,6 +86,9 @@ class SyntheticRenderer:
         self._last: tuple[object, object, DrawList] | None = None  # (static, snap, ops)
         self._maps: dict = {}  # map images by scenario geometry, reused across episodes
         self._table_cache: dict = {}  # draw tables by geometry (DrawTables.key)
+        self.encoder_ring = ENCODER_RING
+        self._ring: list[tuple[np.ndarray, np.ndarray]] = []  # see draw_for_encoder
+        self._slot = 0
 
     # -- public API -------------------------------------------------------------------------
 
@@ -95,14 +108,22 @@ class SyntheticRenderer:
         return emit_i420(ops, self._layer.idx, self._layer.yuv, self._tables)
 
     def draw_for_encoder(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
-        """Return ``render_for_encoder``'s frame in a buffer this renderer reuses.
+        """Return ``render_for_encoder``'s frame in one of ``encoder_ring`` reused buffers.
 
-        The same array object comes back every call (per frame size) and the next call
-        overwrites it: for a consumer that encodes each frame before drawing the next,
-        which can then wrap the array once rather than copy every frame (the recorder).
+        The buffers are used in turn, so a frame stays intact for the next
+        ``encoder_ring - 1`` calls and is then overwritten; the same array objects come
+        back, in the same order. For a consumer that draws a few frames, then encodes
+        them (the recorder): it wraps each buffer once instead of copying every frame,
+        and each phase runs with its own code and tables warm in the CPU caches.
         """
         ops = self._draw(static, snap)
-        return emit_i420(ops, self._layer.idx, self._layer.yuv, self._tables, reuse=True)
+        tables = self._tables
+        if not self._ring or len(self._ring[0][0]) != tables.n_buffer:
+            ring = range(self.encoder_ring)
+            self._ring = [_ring_slot(tables.n_buffer, tables.n_frame) for _ in ring]
+        frame = self._ring[self._slot]
+        self._slot = (self._slot + 1) % len(self._ring)
+        return emit_i420(ops, self._layer.idx, self._layer.yuv, tables, frame)
 
     def render_indices(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
         """Return a new ``(H, W) uint8`` palette-index image (``palette.Ink`` values).
@@ -123,6 +144,7 @@ class SyntheticRenderer:
         self._last = None
         self._maps.clear()
         self._table_cache.clear()
+        self._ring = []
 
     # -- per-frame drawing ------------------------------------------------------------------
 

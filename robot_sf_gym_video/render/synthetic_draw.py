@@ -102,10 +102,8 @@ class DrawTables:
         self._build_transform(layer)
         self._build_hud(layer)
         self.chroma = ChromaBlocks(width_px, height_px, self.n_buffer)
-        # The I420 emitter's buffers, reused frame after frame (see ``emit_i420``).
+        # The I420 emitter's palette-index buffer, reused frame after frame.
         self.index_scratch = np.empty(self.n_buffer, dtype=np.uint8)
-        self.i420_scratch = np.empty(self.n_buffer, dtype=np.uint8)
-        self.i420_frame = self.i420_scratch[: self.n_frame]
         self._trail = TrailSamples(width_px)
         self._status: dict[tuple[str, int, Ink], Op] = {}
 

@@ -62,27 +62,25 @@ def emit_i420(
     static_idx: np.ndarray,
     static_i420: np.ndarray,
     tables: DrawTables,
-    *,
-    reuse: bool = False,
+    frame: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Return an I420 frame: ``static_i420`` with the ops' luma and swscale chroma.
 
     The inks are drawn into a palette-index buffer (the tables' scratch) and their luma
     into the frame, each in one write in drawing order, so every touched pixel ends with
-    its final ink and that ink's luma; then every chroma block
-    whose window holds a touched pixel is recomputed from the final inks
-    (``chroma.ChromaBlocks``). The result views the first ``len(static_i420)`` bytes of
-    a buffer whose tail takes what was clipped away: a fresh one, or with ``reuse`` the
-    tables' own (the same array object every call, overwritten by the next one), which
-    an encoder can wrap once instead of copying every frame.
+    its final ink and that ink's luma; then every chroma block whose window holds a
+    touched pixel is recomputed from the final inks (``chroma.ChromaBlocks``). The frame
+    is the first ``len(static_i420)`` bytes of a ``tables.n_buffer``-byte buffer whose
+    tail takes what was clipped away: a fresh one, or ``frame``, a ``(buffer, view of
+    its frame bytes)`` pair the caller reuses (the view is returned).
     """
     ibuf = tables.index_scratch
     ibuf[: static_idx.size] = static_idx.reshape(-1)
-    if reuse:
-        buf, out = tables.i420_scratch, tables.i420_frame
-    else:
+    if frame is None:
         buf = np.empty(tables.n_buffer, dtype=np.uint8)
         out = buf[: len(static_i420)]
+    else:
+        buf, out = frame
     out[:] = static_i420
     if ops:
         pixels = np.concatenate([pos for pos, _ in ops])

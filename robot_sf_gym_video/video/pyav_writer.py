@@ -24,6 +24,7 @@ import contextlib
 import functools
 import logging
 import os
+import weakref
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 __all__ = ["PyAVStreamWriter", "pyav_available"]
 
 log = logging.getLogger(__name__)
+
+_MAX_ADOPTED = 64  # arrays wrapped for good per file (a renderer's ring holds 16)
 
 
 @functools.lru_cache(maxsize=1)
@@ -84,9 +87,10 @@ class PyAVStreamWriter(TempFileWriter):
         self._flat = self.frame_buffer.reshape(-1)
         self._frame = av.VideoFrame.from_numpy_buffer(self.frame_buffer, format=pix_fmt_in)
         self._rgb = pix_fmt_in == "rgb24"
-        self._previous: object = None  # the last frame copied (see _input_frame)
-        self._adopted: object = None
-        self._adopted_frame: av.VideoFrame | None = None
+        # Arrays copied once (weakly held) and arrays wrapped for good, by id: see
+        # _input_frame. The identity check on every hit makes a reused id harmless.
+        self._seen: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
+        self._adopted: dict[int, tuple[np.ndarray, av.VideoFrame]] = {}
         try:
             self._container = av.open(
                 os.fspath(self.temp_path),
@@ -115,8 +119,8 @@ class PyAVStreamWriter(TempFileWriter):
         """
         if self._done:
             raise EncoderFailedError("writer already closed")
-        adopted = frame is self._adopted
-        video_frame = self._adopted_frame if adopted else self._input_frame(frame)
+        hit = self._adopted.get(id(frame))
+        video_frame = hit[1] if hit is not None and hit[0] is frame else self._input_frame(frame)
         try:
             if self._rgb:
                 video_frame = video_frame.reformat(format="yuv420p")
@@ -130,34 +134,30 @@ class PyAVStreamWriter(TempFileWriter):
     def _input_frame(self, frame: bytes | bytearray | memoryview | np.ndarray) -> av.VideoFrame:
         """Return the ``VideoFrame`` that holds ``frame``'s pixels (copied, or adopted).
 
-        A caller that hands over the same array object twice in a row draws into it
-        frame after frame (``SyntheticRenderer.draw_for_encoder``): from then on it is
-        wrapped in a ``VideoFrame`` of its own, made once, and no frame is copied.
-        Anything else is copied into ``frame_buffer``.
+        An array handed over a second time is one the caller draws into again and again
+        (``SyntheticRenderer.draw_for_encoder``'s ring): from then on it is wrapped in a
+        ``VideoFrame`` of its own, made once, and never copied. Anything else is copied
+        into ``frame_buffer``; arrays seen once are only weakly remembered, so a caller's
+        fresh frames are not kept alive.
         """
         if frame is self.frame_buffer:
             return self._frame
         data = np.frombuffer(frame, dtype=np.uint8)
         if data.size != self._nbytes:
             raise self._size_error(data.size)
-        if frame is self._previous and self._adoptable(frame):
+        key = id(frame)
+        if self._seen.get(key) is frame and len(self._adopted) < _MAX_ADOPTED:
             import av
 
-            self._adopted_frame = av.VideoFrame.from_numpy_buffer(
+            wrapped = av.VideoFrame.from_numpy_buffer(
                 frame.reshape(self.frame_buffer.shape), format=self.pix_fmt_in
             )
-            self._adopted, self._previous = frame, None
-            return self._adopted_frame
-        self._previous = frame
+            self._adopted[key] = (frame, wrapped)
+            return wrapped
+        if isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.flags.c_contiguous:
+            self._seen[key] = frame
         np.copyto(self._flat, data)
         return self._frame
-
-    @staticmethod
-    def _adoptable(frame: object) -> bool:
-        """Return True for an array PyAV can wrap as it is (C-contiguous bytes)."""
-        return (
-            isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.flags.c_contiguous
-        )
 
     def _finish(self) -> None:
         try:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from robot_sf_gym_video.sim.snapshot import unpack_snapshot
@@ -99,12 +99,15 @@ class FrameSource(Protocol):
         error: Why this source cannot make frames at all (every episode is then a skip).
         geometry: ``(width_px, height_px, pix_fmt)`` of every frame when known up front
             (the encoder then warms up before the first frame), else None.
+        batch: How many frames ``frame`` may make before the first of them is encoded
+            (the frames it returns stay intact that long).
     """
 
     label: str
     note: str | None
     error: str | None
     geometry: tuple[int, int, str] | None
+    batch: int
 
     def begin(self, static: StaticScene | None) -> None:
         """Take the new episode's static scene (None for pass-through)."""
@@ -152,6 +155,7 @@ class SnapshotSource:
         self.renderer: Any = None
         self.static: StaticScene | None = None
         self.geometry: tuple[int, int, str] | None = None
+        self.batch = 1
         try:
             create = renderer_factory
             if create is None:
@@ -163,10 +167,14 @@ class SnapshotSource:
             return
         self.label = self.renderer.name
         rgb = frame_format == "rgb24"
-        # A renderer that can reuse one buffer (synthetic) draws into it: the encoder
-        # consumes each frame before the next is drawn, and wraps the buffer once.
-        native = getattr(self.renderer, "draw_for_encoder", self.renderer.render_for_encoder)
-        self._draw = self.renderer.render if rgb else native
+        # A renderer with reusable buffers (synthetic) draws into them, a batch of frames
+        # at a time: the encoder wraps each buffer once, and drawing and encoding each
+        # run with their own code and tables warm in the CPU caches.
+        reused = None if rgb else getattr(self.renderer, "draw_for_encoder", None)
+        if reused is not None:
+            self._draw, self.batch = reused, max(1, int(self.renderer.encoder_ring))
+        else:
+            self._draw = self.renderer.render if rgb else self.renderer.render_for_encoder
         width_px, height_px = self.renderer.size
         self.geometry = (width_px, height_px, "rgb24" if rgb else self.renderer.encoder_pix_fmt)
         self._geometry = self.geometry
@@ -197,6 +205,7 @@ class PassThroughSource:
     note: str | None = None
     error: str | None = None
     geometry = None
+    batch = 1
 
     def begin(self, static: StaticScene | None) -> None:
         """Nothing to keep: frames arrive finished."""
@@ -247,19 +256,28 @@ class RecorderLoop:
         """Take a new static scene inside the current file (a clip spanning a reset)."""
         self.source.begin(static)
 
-    def frames(self, items: Iterable[Any]) -> None:
-        """Draw (or take) and encode each item; frames after a failure are dropped."""
+    def frames(self, items: Sequence[Any]) -> None:
+        """Draw (or take) and encode each item; frames after a failure are dropped.
+
+        Up to ``source.batch`` frames are drawn before they are encoded, in order.
+        """
         encoder, source = self.encoder, self.source
-        make, add = source.frame, encoder.add_frame
-        for item in items:
+        make, add, batch = source.frame, encoder.add_frame, source.batch
+        for start in range(0, len(items), batch):
             if encoder.failed:
                 return
-            try:
-                raw = make(item)
-            except Exception as exc:
-                encoder.fail("encode-error", source.failure(exc))
+            raws, error = [], None
+            for item in items[start : start + batch]:
+                try:
+                    raws.append(make(item))
+                except Exception as exc:
+                    error = exc
+                    break
+            for raw in raws:
+                add(*raw)
+            if error is not None:
+                encoder.fail("encode-error", source.failure(error))
                 return
-            add(*raw)
 
     def end(self, steps: int) -> dict[str, Any]:
         """Finish the episode and return its result, with the CPU it cost."""

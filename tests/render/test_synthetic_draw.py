@@ -174,13 +174,14 @@ def test_real_rollout_frames_agree():
     env.close()
 
 
-def test_draw_for_encoder_reuses_one_buffer_and_draws_the_same_frames():
+def test_draw_for_encoder_reuses_a_ring_of_buffers_and_draws_the_same_frames():
     static = make_static()
     renderer, fresh = SyntheticRenderer(), SyntheticRenderer()
-    first = renderer.draw_for_encoder(static, crowd_snap(seed=1))
-    for seed in (2, 3, 4):
-        snap = crowd_snap(seed=seed)
-        frame = renderer.draw_for_encoder(static, snap)
-        assert frame is first  # the same array object: an encoder wraps it once
-        assert frame.tobytes() == fresh.render_for_encoder(static, snap).tobytes()
-        assert_emitters_agree(renderer, static, snap)
+    ring = renderer.encoder_ring
+    snaps = [crowd_snap(seed=seed) for seed in range(ring + 3)]
+    frames = [renderer.draw_for_encoder(static, snap) for snap in snaps]
+    assert len({id(frame) for frame in frames[:ring]}) == ring
+    assert all(frames[k] is frames[k - ring] for k in range(ring, len(frames)))  # in turn
+    for k in range(3, len(frames)):  # the last ``ring`` frames are intact
+        assert frames[k].tobytes() == fresh.render_for_encoder(static, snaps[k]).tobytes()
+    assert_emitters_agree(renderer, static, snaps[-1])

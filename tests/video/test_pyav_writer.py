@@ -48,18 +48,28 @@ def test_same_frames_give_identical_bytes(tmp_path):
 
 
 @pytest.mark.parametrize("pix_fmt", ["yuv420p", "rgb24"])
-def test_one_reused_buffer_encodes_every_frame_as_given(tmp_path, pix_fmt):
-    """A caller drawing every frame into one array (the recorder) gets the same file."""
+def test_reused_buffers_encode_every_frame_as_given(tmp_path, pix_fmt):
+    """A caller drawing frames into a few reused arrays (the recorder) gets the same file."""
     frames = _frames(12, pix_fmt)
-    reused = np.empty_like(frames[0])
+    ring = [np.empty_like(frames[0]) for _ in range(3)]
     writer = PyAVStreamWriter(WriterSpec(tmp_path / "b.mp4", W, H, 10.0, pix_fmt))
-    for frame in frames:
-        reused[:] = frame  # overwritten after each write, as draw_for_encoder does
+    for k, frame in enumerate(frames):
+        reused = ring[k % 3]
+        reused[:] = frame  # overwritten after it was written, as draw_for_encoder does
         writer.write(reused)
     writer.close()
-    assert writer._adopted is reused  # wrapped once, not copied per frame
+    assert sorted(id(a) for a, _ in writer._adopted.values()) == sorted(map(id, ring))
     copied = _write(tmp_path / "a.mp4", frames, pix_fmt).read_bytes()
     assert (tmp_path / "b.mp4").read_bytes() == copied
+
+
+def test_fresh_frames_are_copied_and_not_kept(tmp_path):
+    writer = PyAVStreamWriter(WriterSpec(tmp_path / "a.mp4", W, H, 10.0, "yuv420p"))
+    for frame in _frames(5):
+        writer.write(frame.copy())  # a new array every frame, dropped by the caller
+    assert not writer._adopted and len(writer._seen) == 0
+    writer.close()
+    assert _decode(tmp_path / "a.mp4") == 5
 
 
 def test_abort_leaves_nothing(tmp_path):
