@@ -10,7 +10,8 @@
 Why a process: drawing and encoding a frame cost about half of a whole simulation step;
 in the env's process they would hold the GIL or compete with it. Handing over a snapshot
 costs the env's thread microseconds. The process is forked where possible (``spawn``
-costs ~0.5 s of imports) once per wrapper, at the first recorded episode, and lives until
+costs ~0.5 s of imports) once per wrapper, when the first message is sent (the first step
+of a live take; the end of the first kept one with ``keep_episode``), and lives until
 ``close()``. A daemonic process (e.g. an ``AsyncVectorEnv`` worker) may not have children,
 so there the same loop runs in a thread, fed through a queue.
 """
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from robot_sf_gym_video._signals import signals_blocked, unblock_signals
 from robot_sf_gym_video.video._util import grow_pipe
 from robot_sf_gym_video.video.encoder import ENCODERS, EncoderConfig, EpisodeEncoder
+from robot_sf_gym_video.video.lazy_transport import LazyTransport
 from robot_sf_gym_video.video.pipe_transport import PipeTransport, serve_pipe
 from robot_sf_gym_video.video.recorder import RecorderLoop, SnapshotSource
 from robot_sf_gym_video.video.supervise import DEFAULT_STALL_TIMEOUT_S
@@ -163,9 +165,10 @@ class SnapshotRecorder(RecorderHandle):
         stall_timeout_s: float = DEFAULT_STALL_TIMEOUT_S,
     ) -> None:
         self.mode = mode
-        if mode == "process":
-            transport: Any = _start_process(config, stall_timeout_s)
-            _live_transports.add(transport)
+        if mode == "process":  # started by the first message (see ``lazy_transport``)
+            transport: Any = LazyTransport(
+                functools.partial(_start_process, config, stall_timeout_s)
+            )
         else:
             make_loop = functools.partial(build_loop, config, False)
             transport = QueueTransport(make_loop, stall_timeout_s=stall_timeout_s)
@@ -189,7 +192,9 @@ def _start_process(config: RecorderConfig, stall_timeout_s: float) -> PipeTransp
         worker.start()
     inbox_r.close()
     out_w.close()
-    return PipeTransport(worker, inbox_w, out_r, stall_timeout_s)
+    transport = PipeTransport(worker, inbox_w, out_r, stall_timeout_s)
+    _live_transports.add(transport)
+    return transport
 
 
 def recorder_main(

@@ -214,3 +214,48 @@ def test_a_generic_env_holds_its_render_frames_the_same_way(tmp_path):
     assert kept.read_bytes() == Path(want[1]["video"]["path"]).read_bytes()
     assert count_frames(kept) == want[1]["video"]["frames"]
     assert [p.name for p in (tmp_path / "held").iterdir()] == [kept.name]
+
+
+def test_a_wrapper_that_keeps_nothing_never_starts_a_recorder(tmp_path, procs):
+    decisions = iter([False, False, True])
+    env = wrap(FakeSocialNavEnv(max_steps=15), tmp_path, keep_episode=lambda i: next(decisions))
+    _episodes(env, [0, 1])
+    assert procs.new() == []  # nothing was sent: no recorder process, no encoder
+    kept = _episodes(env, [2])[0]
+    assert len(procs.new(ffmpeg=False)) == 1  # the first kept episode started it
+    env.close()
+    assert count_frames(Path(kept["video"]["path"])) == 15
+    assert procs.new() == []
+
+
+def test_a_recorder_that_cannot_start_is_a_dead_recorder():
+    from robot_sf_gym_video.video._util import RecorderDiedError
+    from robot_sf_gym_video.video.lazy_transport import LazyTransport
+
+    def cannot():
+        raise OSError("no forks left")
+
+    lazy = LazyTransport(cannot)
+    assert lazy.alive and lazy.ready() == [] and lazy.stop() == [] and lazy.pid is None
+    with pytest.raises(RecorderDiedError, match="cannot start the video recorder: no forks"):
+        lazy.send("B", None)
+    assert not lazy.alive and "no forks left" in lazy.cause()
+    with pytest.raises(RecorderDiedError):
+        lazy.send("B", None)
+
+
+@pytest.mark.parametrize("how", ["live", "held"])
+def test_a_recorder_that_cannot_start_gives_encode_error_skips(tmp_path, monkeypatch, how):
+    from robot_sf_gym_video.video import snapshot_recorder
+
+    def cannot(config, stall_timeout_s):
+        raise OSError("no forks left")
+
+    monkeypatch.setattr(snapshot_recorder, "_start_process", cannot)
+    kw = {} if how == "live" else {"keep_episode": lambda info: True}
+    env = wrap(FakeSocialNavEnv(max_steps=5), tmp_path, **kw)
+    for seed in (0, 1):  # the next take tries a new recorder, and fails the same way
+        skip = run(env, seed=seed)[-1][-1]["video_skip"]
+        assert skip["reason"] == "encode-error" and "no forks left" in skip["message"]
+    env.close()
+    assert list(tmp_path.iterdir()) == []
