@@ -12,7 +12,8 @@ plus every process it waited for: workers, recorders, encoders):
   held snapshots at its end (the wrapper's ``keep_episode``): one simulation per episode.
 - ``hold``: the env thread's CPU per step spent in the video wrapper (its ``step`` minus
   the bare env's), filming live (``all``) and held (``failures``), over the same episodes;
-  and the wrapper's CPU on an episode's last step, where a held failure is sent.
+  and the wrapper's CPU on an episode's last step, where a held failure is sent (the
+  first one sent also forks the recorder process).
 - ``film``: a no-video run, then ``film`` of every episode at the run's own settings and at
   sim-view 1280x720; prints wall and CPU seconds per filmed episode.
 
