@@ -68,8 +68,11 @@ from robot_sf_gym_video import run_batch
 s = run_batch({out!r}, scenarios={scenarios!r}, episodes={episodes}, workers={workers},
               video_enabled={video}, video_episodes={select!r})
 failed = s.episodes_run - s.outcomes["success"]
+c = s.video_cost
 print(json.dumps({{"steps": s.steps, "videos": s.videos_written,
-                   "failures": failed, "episodes": s.episodes_run}}))
+                   "failures": failed, "episodes": s.episodes_run,
+                   "cost": {{"setup": c.setup_s, "caller": c.caller_s, "drain": c.drain_s,
+                             "encode_cpu": c.encode_s}}}}))
 """
 
 
@@ -146,6 +149,24 @@ def failures(args: argparse.Namespace) -> None:
                 f"{mode:9s} {key[:-2]:4s} overhead vs off: median {statistics.median(pairs):+.1f}% "
                 f"(runs: {', '.join(f'{p:+.1f}' for p in pairs)}); videos {runs[mode][0]['videos']}"
             )
+        _print_cost(mode, runs[mode], runs["off"])
+
+
+def _print_cost(mode: str, runs: list[dict[str, Any]], off: list[dict[str, Any]]) -> None:
+    """Print median seconds per batch: totals against video off, and where video went.
+
+    The parts are the runner's ``VideoCost`` summed over workers: wrapper set-up (encoder
+    probe), the env loop's extra time in ``step``/``reset``, the wait for the last videos
+    (wall seconds) and the recorders' encode CPU.
+    """
+    med = statistics.median
+    parts = {k: med(r["cost"][k] for r in runs) for k in runs[0]["cost"]}
+    print(
+        f"{mode:9s} seconds: cpu {med(r['cpu_s'] for r in runs):.2f} "
+        f"(off {med(r['cpu_s'] for r in off):.2f}), wall {med(r['wall_s'] for r in runs):.2f} "
+        f"(off {med(r['wall_s'] for r in off):.2f}); "
+        + ", ".join(f"{k} {v:.3f}" for k, v in parts.items())
+    )
 
 
 def _timed(env: Any) -> Any:
