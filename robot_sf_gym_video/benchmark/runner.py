@@ -130,10 +130,11 @@ def run_batch(
             summary's ``failures`` instead of aborting (see ``docs/scaling.md``).
         ray_address: Ray cluster to connect to; None starts a local Ray instance.
         video_episodes: With video on, which episodes to film: ``"all"``, ``"failures"``
-            (outcome other than success, filmed by replaying the episode right after it
-            ends), ``"first:N"`` or ``"every:K"`` (per scenario by ``episode_idx``:
-            ``idx < N``, ``idx % K == 0``). The others get ``video_skip`` ``not-selected``
-            and can be filmed later with ``robot-sf-bench film``.
+            (outcome other than success; each episode's snapshots are held and sent to
+            the recorder at its end if it failed), ``"first:N"`` or ``"every:K"`` (per
+            scenario by ``episode_idx``: ``idx < N``, ``idx % K == 0``). The others get
+            ``video_skip`` ``not-selected`` and can be filmed later with
+            ``robot-sf-bench film``.
 
     Returns:
         The batch summary (episodes by outcome, videos, skips, timings, budget figures).
