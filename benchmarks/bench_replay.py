@@ -21,6 +21,7 @@ Wall times are noisy on a shared machine; CPU times are not. The lead re-measure
 ``failures`` on a quiet machine with::
 
     python benchmarks/bench_replay.py failures --repeats 5
+    python benchmarks/bench_replay.py failures --repeats 5 --episodes 48   # a longer batch
 
 Usage::
 
@@ -76,11 +77,13 @@ print(json.dumps({{"steps": s.steps, "videos": s.videos_written,
 """
 
 
-def _batch(out: Path, *, workers: int, video: bool, select: str = "all") -> dict[str, Any]:
+def _batch(
+    out: Path, *, workers: int, video: bool, select: str = "all", episodes: int = EPISODES
+) -> dict[str, Any]:
     code = _BATCH.format(
         out=str(out),
         scenarios=SCENARIOS,
-        episodes=EPISODES,
+        episodes=episodes,
         workers=workers,
         video=video,
         select=select,
@@ -133,7 +136,10 @@ def failures(args: argparse.Namespace) -> None:
         for rep in range(args.repeats):
             for mode, (video, select) in modes.items():
                 out = Path(tmp) / f"{mode}-{rep}"
-                runs[mode].append(_batch(out, workers=workers, video=video, select=select))
+                batch = _batch(
+                    out, workers=workers, video=video, select=select, episodes=args.episodes
+                )
+                runs[mode].append(batch)
     base = runs["off"][0]
     print(
         f"workers {workers}, {base['episodes']} episodes, {base['failures']} failures, "
@@ -274,6 +280,13 @@ def main() -> None:
     sub.add_parser("actionlog")
     fail = sub.add_parser("failures")
     fail.add_argument("--repeats", type=int, default=3)
+    fail.add_argument(
+        "--episodes",
+        type=int,
+        default=EPISODES,
+        help=f"episodes per scenario (default {EPISODES}); each worker's one-off costs "
+        "(recorder start, encoder check) weigh less in a longer batch",
+    )
     sub.add_parser("hold")
     sub.add_parser("film")
     args = parser.parse_args()
