@@ -27,7 +27,7 @@ def _interrupt_in_one_line(previous: Any) -> Any:
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         if issubclass(kind, KeyboardInterrupt):
-            print("interrupted", file=sys.stderr)
+            sys.stderr.write("interrupted\n")  # an excepthook writes to stderr itself
         else:
             previous(kind, value, tb)
 
