@@ -18,8 +18,13 @@ from typing import TYPE_CHECKING
 
 from robot_sf_gym_video.report.assets import CSS
 from robot_sf_gym_video.report.compare_assets import COMPARE_CSS, COMPARE_JS
+from robot_sf_gym_video.report.escaping import (
+    content_security_policy,
+    esc,
+    json_for_script,
+    url_attr,
+)
 from robot_sf_gym_video.report.film_hint import not_filmed_html
-from robot_sf_gym_video.report.html import content_security_policy, esc, json_for_script, url_attr
 from robot_sf_gym_video.report.model import EpisodeRow, VideoState
 from robot_sf_gym_video.report.pairing import (
     ALPHA,

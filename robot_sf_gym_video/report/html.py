@@ -5,34 +5,30 @@ referenced by relative path.
 
 - ``ReportPage``: everything the page shows (rows, summaries, problems, labels).
 - ``render_page``: build the page as a string.
-- ``esc`` / ``url_attr`` / ``json_for_script``: the only ways record text reaches the page.
-- ``content_security_policy(script)``: the CSP that lets only ``script`` run (also used by
-  the compare page).
-
-Why so strict about escaping: scenario names, ids and skip messages come from user files.
-Every string goes through ``html.escape(..., quote=True)``; paths are percent-encoded
-first; JSON placed in a ``<script>`` block has ``<``, ``>`` and ``&`` as ``\\u003c`` etc.
-As a second fence, a Content-Security-Policy allows only the page's own script (by its
-SHA-256), so even a missed escape could not run injected script.
+- ``esc`` / ``url_attr`` / ``json_for_script`` / ``content_security_policy``: re-exported
+  from ``escaping``, which holds the only ways record text reaches the page, so that every
+  page builder escapes the same way.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import html
-import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 from robot_sf_gym_video.report.assets import CSS, JS
+from robot_sf_gym_video.report.escaping import (
+    content_security_policy,
+    esc,
+    json_for_script,
+    url_attr,
+)
 from robot_sf_gym_video.report.film_hint import not_filmed_html
 from robot_sf_gym_video.report.model import EpisodeRow, VideoState
 from robot_sf_gym_video.report.run_summary import MetricRow
 from robot_sf_gym_video.report.stats import ScenarioSummary
+from robot_sf_gym_video.report.summary_html import metrics_summary_section
 from robot_sf_gym_video.report.timeline import timeline_html
 from robot_sf_gym_video.sim.snapshot import OUTCOMES
 
@@ -59,28 +55,6 @@ MAX_METRIC_COLUMNS = 6
 _UNITS = {"_s": "s", "_m": "m", "_mps": "m/s", "_px": "px", "_rad": "rad", "_ms": "ms"}
 _OUTCOME_CLASS = {"success": "o-success", "collision": "o-collision", "timeout": "o-timeout"}
 _OUTCOMES = OUTCOMES
-
-
-def esc(value: Any) -> str:
-    """Escape any value for HTML text or a quoted attribute (``&<>"'`` all encoded)."""
-    return html.escape(str(value), quote=True)
-
-
-def url_attr(rel_path: str) -> str:
-    """Percent-encode a relative POSIX path and escape it for an attribute value."""
-    return esc(quote(rel_path, safe="/"))
-
-
-def json_for_script(data: Any) -> str:
-    r"""Serialise ``data`` for a ``<script type="application/json">`` block.
-
-    ``<``, ``>`` and ``&`` become ``\\u003c``, ``\\u003e``, ``\\u0026`` so no string can
-    close the script element or open a comment; U+2028/9 are escaped for old JS parsers.
-    """
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, allow_nan=False)
-    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(char, code)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 @dataclass
@@ -360,24 +334,6 @@ def _summary_data(page: ReportPage) -> dict[str, Any]:
     }
 
 
-def content_security_policy(script: str = JS) -> str:
-    """Return the page's CSP: only ``script`` (by its SHA-256) may run, media from the run."""
-    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
-    return (
-        "default-src 'none'; "
-        f"script-src 'sha256-{digest}'; style-src 'unsafe-inline'; "
-        "img-src 'self' file: data:; media-src 'self' file:; "
-        "base-uri 'none'; form-action 'none'"
-    )
-
-
-def _metrics_section(rows: list[MetricRow]) -> str:
-    # imported here: summary_html uses this module's ``esc``
-    from robot_sf_gym_video.report.summary_html import metrics_summary_section
-
-    return metrics_summary_section(rows)
-
-
 def render_page(page: ReportPage) -> str:
     """Return the complete HTML document for ``page``."""
     with_videos = any(r.video_state is not VideoState.NONE for r in page.rows)
@@ -404,7 +360,7 @@ def render_page(page: ReportPage) -> str:
         f"<p>{subtitle}</p></header>{problems}"
         f"{_cards(page, with_videos=with_videos)}"
         f"{_summary_section(page, with_videos=with_videos)}"
-        f"{_metrics_section(page.metric_rows)}"
+        f"{metrics_summary_section(page.metric_rows)}"
         f"{_episodes_section(page, with_videos=with_videos)}"
         f"<footer>Written by robot_sf_gym_video {esc(page.version)}. Self-contained page: "
         "videos are loaded from <code>videos/</code> next to this file; nothing is fetched "

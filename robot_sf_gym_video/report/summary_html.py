@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from robot_sf_gym_video.report.html import esc
+from robot_sf_gym_video.report.escaping import esc
 from robot_sf_gym_video.report.run_summary import OVERALL, MetricRow, format_number
 
 __all__ = ["metrics_summary_section"]
