@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from robot_sf_gym_video.sim.scenarios import FLOW_MODES, FlowSpec
+from robot_sf_gym_video.sim.scenario_spec import FLOW_MODES, FlowSpec
 from robot_sf_gym_video.sim.world import World
 
 __all__ = ["FlowTable"]

@@ -36,7 +36,7 @@ import numpy as np
 
 from robot_sf_gym_video.sim.flows import FlowTable
 from robot_sf_gym_video.sim.geometry import points_to_segments
-from robot_sf_gym_video.sim.scenarios import FlowSpec
+from robot_sf_gym_video.sim.scenario_spec import FlowSpec
 from robot_sf_gym_video.sim.world import World
 
 __all__ = ["Crowd", "SocialForceParams"]

@@ -24,7 +24,7 @@ from robot_sf_gym_video.sim.geometry import point_segment_nearest
 from robot_sf_gym_video.sim.lidar import Lidar
 from robot_sf_gym_video.sim.pedestrians import Crowd, SocialForceParams
 from robot_sf_gym_video.sim.robot import Robot, RobotParams
-from robot_sf_gym_video.sim.scenarios import ScenarioSpec
+from robot_sf_gym_video.sim.scenario_spec import ScenarioSpec
 from robot_sf_gym_video.sim.trail import Trail
 from robot_sf_gym_video.sim.world import World
 
