@@ -1,4 +1,4 @@
-"""Small modules, short functions: the size rule of video/, render/ and benchmark/ as a ratchet.
+"""Small modules, short functions: the size rule of the package's layers as a ratchet.
 
 A module of more than ``MAX_MODULE_LINES`` lines or a function of more than
 ``MAX_FUNCTION_LINES`` lines (its docstring not counted) in those layers must be listed in
@@ -13,12 +13,16 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "robot_sf_gym_video"
-LAYERS = ("video", "render", "benchmark")
+LAYERS = ("video", "render", "benchmark", "sim", "env", "report", "records", "policies")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 50
 
 #: ``"path"`` (a module) or ``"path::qualname"`` (a function), with its size when listed.
-KNOWN_OFFENDERS: frozenset[str] = frozenset()
+KNOWN_OFFENDERS: frozenset[str] = frozenset(
+    {
+        "sim/pedestrians.py::Crowd._acceleration",  # 58
+    }
+)
 
 
 def _function_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:

@@ -11,8 +11,9 @@ step, cached), ``renderer_name``, ``video_size`` and ``renderer_note``. ``render
 ``robot_sf_gym_video.render.factory`` for a renderer on first use and never touches the
 random generator, so rendering or recording cannot change an episode.
 
-Spaces, reward and scenarios are documented in ``docs/environment.md``; metrics in
-``docs/metrics.md``.
+Argument checks live in ``env.arguments`` and the snapshot builders in ``env.capture``, so
+this module holds the episode itself. Spaces, reward and scenarios are documented in
+``docs/environment.md``; metrics in ``docs/metrics.md``.
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ import dataclasses
 import logging
 import math
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 from gymnasium.error import ResetNeeded
 
+from robot_sf_gym_video.env import capture
+from robot_sf_gym_video.env.arguments import check_video_size, parse_action, resolve_step_limit
 from robot_sf_gym_video.env.config import EnvConfig
 from robot_sf_gym_video.env.observation import ObservationLayout
 from robot_sf_gym_video.errors import UsageError
@@ -41,27 +44,13 @@ from robot_sf_gym_video.sim.snapshot import (
     FrameSnapshot,
     StaticScene,
     pack_snapshot,
-    pack_state,
 )
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
 
 __all__ = ["RENDERERS", "SocialNavEnv"]
 
 logger = logging.getLogger(__name__)
 
 RENDERERS: tuple[str, ...] = RENDERER_NAMES
-_NO_RANGES = np.zeros(0)  # the lidar part of a snapshot packed without lidar
-
-
-def _check_video_size(video_size: Sequence[int] | None) -> tuple[int, int] | None:
-    """Validate a frame size early (at construction), with the renderers' own rule."""
-    if video_size is None:
-        return None
-    from robot_sf_gym_video.render.base import validate_size
-
-    return validate_size(video_size)
 
 
 class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
@@ -105,28 +94,14 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
             raise UsageError(f"unknown render_mode {render_mode!r}; allowed: None, rgb_array")
         if renderer not in RENDERERS:
             raise UsageError(f"unknown renderer {renderer!r}; allowed: {', '.join(RENDERERS)}")
-        if max_steps is not None:
-            if max_episode_steps is not None and max_episode_steps != max_steps:
-                raise UsageError(
-                    f"max_steps={max_steps!r} and max_episode_steps={max_episode_steps!r} "
-                    "disagree; pass one of them"
-                )
-            max_episode_steps = max_steps
-        if max_episode_steps is not None and (
-            isinstance(max_episode_steps, bool)
-            or not isinstance(max_episode_steps, (int, np.integer))
-            or max_episode_steps < 1
-        ):
-            raise UsageError(
-                f"max_episode_steps must be an integer >= 1 or None, got {max_episode_steps!r}"
-            )
+        step_limit = resolve_step_limit(max_episode_steps, max_steps)
         self.config = config or EnvConfig()
         self.render_mode = render_mode
         self.renderer_name = renderer
-        self.video_size = _check_video_size(video_size)
+        self.video_size = check_video_size(video_size)
         self.renderer_note: str | None = None
         self._renderer: Any = None
-        self._max_steps_override = None if max_episode_steps is None else int(max_episode_steps)
+        self._max_steps_override = step_limit
         self._spec_step_limit: int | None = None
         self._scenarios_file = scenarios_file
         self.action_space = spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float32)
@@ -208,20 +183,8 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
         if self._snapshot is None:
             if self._static is None:
                 raise ResetNeeded("call reset() before frame_snapshot()")
-            sim = self.sim
-            robot = sim.robot
-            self._snapshot = FrameSnapshot(
-                step=self._step_count,
-                time_s=self._step_count * sim.dt_s,
-                robot_pose=np.array((robot.x, robot.y, robot.theta)),
-                robot_velocity=np.array((robot.v, robot.omega)),
-                ped_positions_m=sim.crowd.pos,
-                ped_velocities_mps=sim.crowd.vel,
-                trail_m=sim.trail.view(),
-                lidar_ranges_m=sim.lidar_ranges_m,
-                collision=sim.collision,
-                outcome=self._outcome,
-                marks=self._marks,
+            self._snapshot = capture.frame_snapshot(
+                self.sim, self._step_count, self._outcome, self._marks
             )
         return self._snapshot
 
@@ -236,25 +199,11 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
         if self._snapshot is not None:
             snap = self._snapshot
             if not lidar:
-                snap = dataclasses.replace(snap, lidar_ranges_m=_NO_RANGES)
+                snap = dataclasses.replace(snap, lidar_ranges_m=capture.NO_RANGES)
             return pack_snapshot(snap)
         if self._static is None:
             raise ResetNeeded("call reset() before packed_frame_snapshot()")
-        sim = self.sim
-        robot = sim.robot
-        return pack_state(
-            self._step_count,
-            self._step_count * sim.dt_s,
-            (robot.x, robot.y, robot.theta),
-            (robot.v, robot.omega),
-            sim.crowd.pos,
-            sim.crowd.vel,
-            sim.trail.view(),
-            sim.lidar_ranges_m if lidar else _NO_RANGES,
-            sim.collision,
-            self._outcome,
-            self._marks,
-        )
+        return capture.packed_state(self.sim, self._step_count, self._outcome, self._marks, lidar)
 
     # ------------------------------------------------------------------ gym API
     def reset(
@@ -278,7 +227,7 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
         self._needs_reset = False
         self._episode_max_steps = self.max_episode_steps
         self.metrics.reset(sim.start_xy, sim.goal_xy, self.scenario_spec.robot.goal_radius_m)
-        self._static = self._build_static_scene()
+        self._static = capture.static_scene(sim, self.scenario_spec, self._episode_max_steps)
         self._snapshot = None
         self._marks: tuple[EventMark, ...] = ()
         self._marks_seen = 0
@@ -295,7 +244,7 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
         """Advance one ``dt``; see ``docs/environment.md`` for reward and termination."""
         if self._needs_reset:
             raise ResetNeeded("call reset() before step() (the episode has ended or not begun)")
-        linear, angular = self._parse_action(action)
+        linear, angular = parse_action(action)
         sim = self.sim
         previous_distance = sim.goal_distance_m
         sim.step(linear, angular)
@@ -388,20 +337,6 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
         super().close()
 
     # ------------------------------------------------------------------ parts of step
-    def _parse_action(self, action: Any) -> tuple[float, float]:
-        """Two finite numbers, clipped to ``[-1, 1]``; anything else is a usage error."""
-        try:
-            values = np.asarray(action, dtype=np.float64).reshape(-1)
-        except (TypeError, ValueError):
-            raise UsageError(
-                f"action must be 2 numbers (linear, angular), got {action!r}"
-            ) from None
-        if values.shape != (2,) or not np.isfinite(values).all():
-            raise UsageError(
-                f"action must be 2 finite numbers (linear, angular) in [-1, 1], got {action!r}"
-            )
-        return float(values[0]), float(values[1])
-
     def _reward(self, progress_m: float, success: bool, collision: str | None) -> float:
         weights = self.config.reward
         reward = weights.progress_per_m * progress_m - weights.time_penalty
@@ -418,22 +353,4 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
         bearing = math.atan2(gy - robot.y, gx - robot.x) - robot.theta
         return self.observation_layout.encode(
             sim.lidar_ranges_m, robot.v, robot.omega, sim.goal_distance_m, bearing
-        )
-
-    def _build_static_scene(self) -> StaticScene:
-        sim = self.sim
-        spec = self.scenario_spec
-        return StaticScene(
-            scenario=spec.name,
-            bounds_m=sim.world.bounds_m,
-            obstacles_m=sim.world.obstacles_m,
-            goal_xy_m=sim.goal_xy,
-            goal_radius_m=spec.robot.goal_radius_m,
-            start_xy_m=sim.start_xy,
-            robot_radius_m=sim.robot.params.radius_m,
-            ped_radius_m=spec.ped_radius_m,
-            dt_s=sim.dt_s,
-            max_steps=self._episode_max_steps,
-            lidar_angles_rad=sim.lidar.angles_rad,
-            lidar_max_range_m=sim.lidar.max_range_m,
         )
