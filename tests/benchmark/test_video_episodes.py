@@ -139,22 +139,8 @@ def test_selection_is_in_run_json_and_resume_with_another_is_refused(tmp_path):
     from robot_sf_gym_video.benchmark.manifest import load_manifest
 
     out = tmp_path / "run"
-    run_batch(
-        out,
-        scenarios=["empty"],
-        episodes=1,
-        max_steps=5,
-        video_enabled=True,
-        video_episodes="every:2",
-    )
+    batch = {"scenarios": ["empty"], "episodes": 1, "max_steps": 5, "video_enabled": True}
+    run_batch(out, **batch, video_episodes="every:2")
     assert load_manifest(out)["video"]["episodes"] == "every:2"
     with pytest.raises(UsageError, match=r"video\.episodes"):
-        run_batch(
-            out,
-            scenarios=["empty"],
-            episodes=1,
-            max_steps=5,
-            video_enabled=True,
-            video_episodes="failures",
-            resume=True,
-        )
+        run_batch(out, **batch, video_episodes="failures", resume=True)
