@@ -190,16 +190,17 @@ def _capture(episodes: int) -> list[tuple[Any, list[bytes]]]:
     from robot_sf_gym_video.benchmark.plan import build_plan
     from robot_sf_gym_video.env.social_nav_env import SocialNavEnv
     from robot_sf_gym_video.policies import make_policy
+    from robot_sf_gym_video.sim.trail import TrailCursor
 
     env, out, scenario, policy = SocialNavEnv(SCENARIOS[0]), [], None, None
     for spec in build_plan(SCENARIOS, episodes, 0):
         obs, _ = env.reset(seed=spec.seed, options={"scenario": spec.scenario})
         if spec.scenario != scenario:
             policy, scenario = make_policy("goal", env), spec.scenario
-        snaps, done = [], False
+        snaps, done, cursor = [], False, TrailCursor()  # trail deltas, as the wrapper sends
         while not done:
             obs, _, terminated, truncated, _ = env.step(policy(obs))
-            snaps.append(env.packed_frame_snapshot())
+            snaps.append(env.packed_frame_snapshot(lidar=False, cursor=cursor))
             done = terminated or truncated
         out.append((env.static_scene(), snaps))
     return out
@@ -208,8 +209,9 @@ def _capture(episodes: int) -> list[tuple[Any, list[bytes]]]:
 def section_decompose(args: argparse.Namespace, tmp: Path) -> dict[str, float]:
     """Replay captured snapshots through the recorder loop with per-stage thread CPU."""
     from robot_sf_gym_video.render.synthetic import SyntheticRenderer
+    from robot_sf_gym_video.sim.snapshot_stream import SnapshotDecoder
     from robot_sf_gym_video.video import encoder as encoder_mod
-    from robot_sf_gym_video.video import pyav_writer, recorder
+    from robot_sf_gym_video.video import pyav_writer
     from robot_sf_gym_video.video.snapshot_recorder import RecorderConfig, build_loop
 
     episodes = _capture(args.episodes)
@@ -225,7 +227,7 @@ def section_decompose(args: argparse.Namespace, tmp: Path) -> dict[str, float]:
 
         return inner
 
-    recorder.unpack_snapshot = timed("unpack", recorder.unpack_snapshot)
+    SnapshotDecoder.unpack = timed("unpack", SnapshotDecoder.unpack)
     for name in ("render_for_encoder", "draw_for_encoder"):  # whichever the source calls
         setattr(SyntheticRenderer, name, timed("draw", getattr(SyntheticRenderer, name)))
     writer = pyav_writer.PyAVStreamWriter

@@ -2,8 +2,9 @@
 
 - ``static_scene(sim, spec, max_steps)``: the parts of an episode that never move.
 - ``frame_snapshot(sim, step, outcome, marks)``: the moving state after one step.
-- ``packed_state(sim, step, outcome, marks, lidar=True)``: the same state as packed bytes,
-  straight from the live arrays (``lidar=False`` leaves the ranges out).
+- ``packed_state(sim, step, outcome, marks, lidar=True, cursor=None)``: the same state as
+  packed bytes, straight from the live arrays (``lidar=False`` leaves the ranges out; a
+  ``cursor`` sends only the trail points it has not been sent).
 
 Why a module of its own: these functions only read the simulation and never touch the
 random generator, so capturing frames cannot change an episode; keeping them apart from
@@ -20,12 +21,13 @@ from robot_sf_gym_video.sim.snapshot import (
     EventMark,
     FrameSnapshot,
     StaticScene,
-    pack_state,
+    pack_live_state,
 )
 
 if TYPE_CHECKING:
     from robot_sf_gym_video.sim.scenarios import ScenarioSpec
     from robot_sf_gym_video.sim.simulator import Simulation
+    from robot_sf_gym_video.sim.trail import TrailCursor
 
 __all__ = ["NO_RANGES", "frame_snapshot", "packed_state", "static_scene"]
 
@@ -77,19 +79,24 @@ def packed_state(
     outcome: str | None,
     marks: tuple[EventMark, ...],
     lidar: bool = True,
+    cursor: TrailCursor | None = None,
 ) -> bytes:
-    """Return the packed snapshot of the live state without building a ``FrameSnapshot``."""
-    robot = sim.robot
-    return pack_state(
+    """Return the packed snapshot of the live state without building a ``FrameSnapshot``.
+
+    With a ``cursor`` the trail is a delta: only the points the cursor lacks (then marked
+    sent), for a reader that keeps the others (``sim.snapshot_stream.SnapshotDecoder``).
+    """
+    robot, trail = sim.robot, sim.trail
+    return pack_live_state(
         step,
         step * sim.dt_s,
-        (robot.x, robot.y, robot.theta),
-        (robot.v, robot.omega),
+        (robot.x, robot.y, robot.theta, robot.v, robot.omega),
         sim.crowd.pos,
         sim.crowd.vel,
-        sim.trail.view(),
+        trail.view(),
         sim.lidar_ranges_m if lidar else NO_RANGES,
         sim.collision,
         outcome,
         marks,
+        None if cursor is None else trail.unsent(cursor),
     )

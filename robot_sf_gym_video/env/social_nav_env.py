@@ -45,6 +45,7 @@ from robot_sf_gym_video.sim.snapshot import (
     StaticScene,
     pack_snapshot,
 )
+from robot_sf_gym_video.sim.trail import TrailCursor
 
 __all__ = ["RENDERERS", "SocialNavEnv"]
 
@@ -188,22 +189,27 @@ class SocialNavEnv(gym.Env[np.ndarray, np.ndarray]):
             )
         return self._snapshot
 
-    def packed_frame_snapshot(self, lidar: bool = True) -> bytes:
+    def packed_frame_snapshot(self, lidar: bool = True, cursor: TrailCursor | None = None) -> bytes:
         """Return ``pack_snapshot(self.frame_snapshot())`` without building the snapshot.
 
         The video recorder calls this every step; packing the live arrays directly skips the
         snapshot's defensive copies (the bytes are a copy, so later steps cannot alter them).
         ``lidar=False`` leaves the ranges out (a recorder that draws no lidar): about a
-        third fewer bytes to hand over each step.
+        third fewer bytes to hand over each step. ``cursor`` (one per reader) packs only
+        the trail points that reader has not been sent yet (``sim.snapshot_stream``).
         """
         if self._snapshot is not None:
             snap = self._snapshot
+            if cursor is not None:
+                self.sim.trail.unsent(cursor)  # sent whole below: the cursor has it all
             if not lidar:
                 snap = dataclasses.replace(snap, lidar_ranges_m=capture.NO_RANGES)
             return pack_snapshot(snap)
         if self._static is None:
             raise ResetNeeded("call reset() before packed_frame_snapshot()")
-        return capture.packed_state(self.sim, self._step_count, self._outcome, self._marks, lidar)
+        return capture.packed_state(
+            self.sim, self._step_count, self._outcome, self._marks, lidar, cursor
+        )
 
     # ------------------------------------------------------------------ gym API
     def reset(

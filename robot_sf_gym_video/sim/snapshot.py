@@ -31,8 +31,10 @@ __all__ = [
     "FrameSnapshot",
     "Outcome",
     "StaticScene",
+    "pack_live_state",
     "pack_snapshot",
     "pack_state",
+    "unpack_packet",
     "unpack_snapshot",
 ]
 
@@ -134,11 +136,12 @@ _COLLISION_CODES = {None: 0, "pedestrian": 1, "obstacle": 2}
 _OUTCOME_CODES = {None: 0, **{name: code for code, name in enumerate(OUTCOMES, start=1)}}
 _COLLISION_NAMES = {v: k for k, v in _COLLISION_CODES.items()}
 _OUTCOME_NAMES = {v: k for k, v in _OUTCOME_CODES.items()}
-# step, time_s, n_peds, n_trail, n_lidar, collision code, outcome code
-_HEADER = struct.Struct("<qdiiibb")
+# step, time_s, n_peds, n_trail, n_trail_sent (the newest points the packet holds),
+# n_lidar, collision code, outcome code
+_HEADER = struct.Struct("<qdiiiibb")
 # the header, then the robot's pose (x, y, theta) and velocity (v, omega): the first five
 # float64 values of the body, packed in the same call
-_HEAD_ROBOT = struct.Struct("<qdiiibb5d")
+_HEAD_ROBOT = struct.Struct("<qdiiiibb5d")
 
 
 #: How long an episode event stays in the snapshots after its step (seconds), so every
@@ -240,41 +243,81 @@ def pack_state(
     collision: str | None,
     outcome: str | None,
     marks: tuple[EventMark, ...] = (),
+    trail_sent: int | None = None,
 ) -> bytes:
     """Encode raw state arrays exactly as ``pack_snapshot`` would, without a snapshot object.
 
     This is the per-step hot path of video recording: the env packs its live arrays
     straight into bytes instead of first building a frozen ``FrameSnapshot`` (six
-    defensive copies): one struct for the header and the robot, one ``tobytes`` per array
-    and one join, so the env's thread pays about a microsecond.
+    defensive copies): one struct for the header and the robot, and one join that reads
+    the arrays' buffers, so the env's thread pays a few microseconds.
+
+    ``trail_sent`` packs only the trail's newest points (a *delta* packet, for a reader
+    that holds the older ones: ``snapshot_stream.SnapshotDecoder``); None packs it whole.
+    The trail is most of a packet's bytes, and it grows by one point per step.
     """
-    x_m, y_m, theta_rad = robot_pose
-    v_mps, omega_radps = robot_velocity
+    return pack_live_state(
+        step,
+        time_s,
+        (*map(float, robot_pose), *map(float, robot_velocity)),
+        _f64(ped_positions_m),
+        _f64(ped_velocities_mps),
+        _f64(trail_m),
+        _f64(lidar_ranges_m),
+        collision,
+        outcome,
+        marks,
+        trail_sent,
+    )
+
+
+def pack_live_state(
+    step: int,
+    time_s: float,
+    robot: tuple[float, float, float, float, float],
+    ped_positions_m: np.ndarray,
+    ped_velocities_mps: np.ndarray,
+    trail_m: np.ndarray,
+    lidar_ranges_m: np.ndarray,
+    collision: str | None,
+    outcome: str | None,
+    marks: tuple[EventMark, ...],
+    trail_sent: int | None,
+) -> bytes:
+    """``pack_state`` for arrays that are already C-contiguous float64 (the simulation's).
+
+    The one home of the packet layout; the env's per-step hand-over calls it directly,
+    so no array is converted or copied before the one ``join`` that reads their buffers
+    (in C order: what ``ravel`` + concatenate would give). ``robot`` is ``(x_m, y_m,
+    theta_rad, v_mps, omega_radps)``. A non-contiguous array makes ``join`` raise.
+    """
+    n_trail = len(trail_m)
+    sent = n_trail if trail_sent is None or trail_sent > n_trail else max(trail_sent, 0)
     head = _HEAD_ROBOT.pack(
         step,
         time_s,
         len(ped_positions_m),
-        len(trail_m),
+        n_trail,
+        sent,
         len(lidar_ranges_m),
         _COLLISION_CODES[collision],
         _OUTCOME_CODES[outcome],
-        x_m,
-        y_m,
-        theta_rad,
-        v_mps,
-        omega_radps,
+        *robot,
     )
-    # ``tobytes`` writes C order, i.e. exactly what ``ravel`` + concatenate would.
-    return b"".join(
-        (
-            head,
-            np.asarray(ped_positions_m, dtype=np.float64).tobytes(),
-            np.asarray(ped_velocities_mps, dtype=np.float64).tobytes(),
-            np.asarray(trail_m, dtype=np.float64).tobytes(),
-            np.asarray(lidar_ranges_m, dtype=np.float64).tobytes(),
-            _pack_marks(marks) if marks else b"",
-        )
-    )
+    parts = [head, ped_positions_m, ped_velocities_mps, trail_m[n_trail - sent :], lidar_ranges_m]
+    if marks:
+        parts.append(_pack_marks(marks))
+    return b"".join(parts)
+
+
+_F64 = np.dtype(np.float64)
+
+
+def _f64(values: np.ndarray) -> np.ndarray:
+    """Return ``values`` as a C-contiguous float64 array (itself when it already is one)."""
+    if type(values) is np.ndarray and values.dtype is _F64 and values.flags.c_contiguous:
+        return values
+    return np.ascontiguousarray(values, dtype=np.float64)
 
 
 def pack_snapshot(snap: FrameSnapshot) -> bytes:
@@ -300,13 +343,29 @@ def unpack_snapshot(data: bytes | memoryview) -> FrameSnapshot:
     The recorder calls this once per frame, so the snapshot is assembled directly: its
     arrays are read-only views into a private ``bytes`` copy of ``data``, which is what
     ``FrameSnapshot``'s own checks would accept unchanged, and the codes are checked by
-    the look-ups.
+    the look-ups. A delta packet (see ``pack_state``) raises ``ValueError``: only the
+    stream's ``SnapshotDecoder``, which holds the older points, can decode it.
     """
-    step, time_s, n_peds, n_trail, n_lidar, coll, outc = _HEADER.unpack_from(data)
+    snap, n_trail = unpack_packet(data)
+    if len(snap.trail_m) != n_trail:
+        raise ValueError(
+            f"a packet with {len(snap.trail_m)} of {n_trail} trail points needs the "
+            "stream's SnapshotDecoder"
+        )
+    return snap
+
+
+def unpack_packet(data: bytes | memoryview) -> tuple[FrameSnapshot, int]:
+    """Return ``(snapshot, n_trail)``: the snapshot's trail holds only the points sent.
+
+    ``n_trail`` is the whole trail's length; for a delta packet it exceeds the points the
+    packet holds (``SnapshotDecoder`` puts the trail together).
+    """
+    step, time_s, n_peds, n_trail, n_sent, n_lidar, coll, outc = _HEADER.unpack_from(data)
     values = np.frombuffer(bytes(data), dtype=np.float64, offset=_HEADER.size)
     peds_end = 5 + 2 * n_peds
     vel_end = peds_end + 2 * n_peds
-    trail_end = vel_end + 2 * n_trail
+    trail_end = vel_end + 2 * n_sent
     snap = object.__new__(FrameSnapshot)
     snap.__dict__.update(
         step=step,
@@ -315,7 +374,7 @@ def unpack_snapshot(data: bytes | memoryview) -> FrameSnapshot:
         robot_velocity=values[3:5],
         ped_positions_m=values[5:peds_end].reshape(n_peds, 2),
         ped_velocities_mps=values[peds_end:vel_end].reshape(n_peds, 2),
-        trail_m=values[vel_end:trail_end].reshape(n_trail, 2),
+        trail_m=values[vel_end:trail_end].reshape(n_sent, 2),
         lidar_ranges_m=values[trail_end : trail_end + n_lidar],
         collision=_COLLISION_NAMES[coll],
         outcome=_OUTCOME_NAMES[outc],
@@ -323,4 +382,4 @@ def unpack_snapshot(data: bytes | memoryview) -> FrameSnapshot:
         if len(values) > trail_end + n_lidar
         else (),
     )
-    return snap
+    return snap, n_trail

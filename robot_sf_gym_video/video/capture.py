@@ -1,7 +1,8 @@
 """Where the wrapper's frames come from: SocialNav snapshots, or an env's own ``render()``.
 
 - ``is_social_nav(unwrapped)``: duck-types the SocialNav hooks (no isinstance on classes).
-- ``snapshot_packer(unwrapped)``: the cheapest way to get one step's packed snapshot.
+- ``snapshot_packer(unwrapped)``: the cheapest way to get one step's packed snapshot (a
+  ``SnapshotPacker``: trail deltas for one recorder stream).
 - ``FrameSource``: calls ``env.render()`` for a generic env, takes the last frame of an
   ``rgb_array_list`` render and keeps the list for the user's own ``render()`` call, and
   copies a frame only when the env redraws into one buffer.
@@ -19,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from robot_sf_gym_video.sim.snapshot import pack_snapshot
+from robot_sf_gym_video.sim.trail import TrailCursor
 
-__all__ = ["FrameSource", "is_social_nav", "snapshot_packer"]
+__all__ = ["FrameSource", "SnapshotPacker", "is_social_nav", "snapshot_packer"]
 
 log = logging.getLogger(__name__)
 
@@ -34,22 +36,52 @@ def is_social_nav(unwrapped: Any) -> bool:
     )
 
 
-def snapshot_packer(unwrapped: Any, lidar: bool = True) -> Callable[[], bytes] | None:
+class SnapshotPacker:
+    """One step's packed snapshot, for the one recorder stream it feeds.
+
+    ``pack`` (the per-step call) sends a trail delta where the env can pack one: only the
+    trail points this stream has not been sent (``sim.trail.TrailCursor``), which the
+    recorder's ``SnapshotDecoder`` completes. ``restart()`` makes the next packet carry
+    its trail whole again: call it wherever the recorder resets its decoder (a take's
+    ``begin``, a new ``scene``), so the two sides never disagree about what was sent.
+    """
+
+    def __init__(self, unwrapped: Any, lidar: bool) -> None:
+        self._cursor: TrailCursor | None = None
+        packed = getattr(unwrapped, "packed_frame_snapshot", None)
+        if callable(packed):
+            params = inspect.signature(packed).parameters
+            options: dict[str, Any] = {}
+            if not lidar and "lidar" in params:
+                options["lidar"] = False
+            if "cursor" in params:
+                self._cursor = options["cursor"] = TrailCursor()
+            self.pack: Callable[[], bytes] = functools.partial(packed, **options)
+        else:
+            frame_snapshot = unwrapped.frame_snapshot
+            self.pack = lambda: pack_snapshot(frame_snapshot())
+
+    def __call__(self) -> bytes:
+        """Return this step's packet (``pack``)."""
+        return self.pack()
+
+    def restart(self) -> None:
+        """Send the next packet's trail whole (the reader starts afresh)."""
+        if self._cursor is not None:
+            self._cursor.history = -1
+
+
+def snapshot_packer(unwrapped: Any, lidar: bool = True) -> SnapshotPacker | None:
     """Return the cheapest way to get this step's packed snapshot (None: not SocialNav).
 
     Envs may offer ``packed_frame_snapshot()`` (bytes straight from live state, no snapshot
-    object); otherwise the snapshot is built and packed here. ``lidar=False`` asks for
-    snapshots without lidar ranges (the recorder draws none), where the env can pack them.
+    object, trail deltas where it takes a ``cursor``); otherwise the snapshot is built and
+    packed here. ``lidar=False`` asks for snapshots without lidar ranges (the recorder
+    draws none), where the env can pack them.
     """
     if not is_social_nav(unwrapped):
         return None
-    packed = getattr(unwrapped, "packed_frame_snapshot", None)
-    if callable(packed):
-        if not lidar and "lidar" in inspect.signature(packed).parameters:
-            return functools.partial(packed, lidar=False)
-        return packed
-    frame_snapshot = unwrapped.frame_snapshot
-    return lambda: pack_snapshot(frame_snapshot())
+    return SnapshotPacker(unwrapped, lidar)
 
 
 class FrameSource:

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from robot_sf_gym_video.sim.snapshot import unpack_snapshot
+from robot_sf_gym_video.sim.snapshot_stream import SnapshotDecoder
 from robot_sf_gym_video.video._util import children_cpu_s
 from robot_sf_gym_video.video.frames import to_rgb24
 
@@ -156,6 +156,8 @@ class SnapshotSource:
         self.static: StaticScene | None = None
         self.geometry: tuple[int, int, str] | None = None
         self.batch = 1
+        self._decoder = SnapshotDecoder()
+        self._unpack = self._decoder.unpack
         try:
             create = renderer_factory
             if create is None:
@@ -180,12 +182,17 @@ class SnapshotSource:
         self._geometry = self.geometry
 
     def begin(self, static: StaticScene | None) -> None:
-        """Keep the episode's static scene (the renderer caches its layer by identity)."""
+        """Keep the episode's static scene (the renderer caches its layer by identity).
+
+        Also where the env side starts sending whole trails again (``SnapshotPacker``):
+        a take's begin and a new scene both come here.
+        """
         self.static = static
+        self._decoder.reset()
 
     def frame(self, item: Any) -> RawFrame:
-        """Unpack one snapshot and draw it."""
-        return (self._draw(self.static, unpack_snapshot(item)), *self._geometry)
+        """Unpack one snapshot (completing its trail) and draw it."""
+        return (self._draw(self.static, self._unpack(item)), *self._geometry)
 
     def failure(self, exc: Exception) -> str:
         """Return the message of a snapshot that could not be drawn."""

@@ -26,7 +26,7 @@ from typing import Any
 from robot_sf_gym_video.fileops import remove_temps, warn_once
 from robot_sf_gym_video.video._util import RecorderDiedError
 from robot_sf_gym_video.video.backend import RecorderPlan, plan_status, start_recorder
-from robot_sf_gym_video.video.capture import FrameSource
+from robot_sf_gym_video.video.capture import FrameSource, SnapshotPacker
 from robot_sf_gym_video.video.probe import EncoderStatus
 from robot_sf_gym_video.video.results import ResultBook, log_skip
 from robot_sf_gym_video.video.settings import warn_existing_videos
@@ -63,7 +63,7 @@ class Session:
         plan: What to record and how.
         env: The wrapped env (SocialNav hooks or ``render()``).
         book: Where results go.
-        packed_snapshot: SocialNav's per-step snapshot source, else None.
+        packed_snapshot: SocialNav's per-step snapshot packer, else None.
         frames: The generic env's frame source.
         background: ``finalize="background"``: ending steps never wait for files.
         keep_episode: ``f(info) -> bool`` on an episode's last step: hold whole-episode
@@ -75,7 +75,7 @@ class Session:
         plan: RecorderPlan,
         env: Any,
         book: ResultBook,
-        packed_snapshot: Callable[[], bytes] | None,
+        packed_snapshot: SnapshotPacker | None,
         frames: FrameSource,
         background: bool,
         keep_episode: Callable[[dict[str, Any]], bool] | None = None,
@@ -161,9 +161,11 @@ class Session:
             if self.packed_snapshot is not None:
                 static = self.env.unwrapped.static_scene()
                 if not take.begun:
+                    self.packed_snapshot.restart()  # the recorder's decoder starts afresh
                     recorder.begin(take.name, take.final_path, take.report_path, static, hold)
                     take.begun = True
                 elif take.scene_stale:
+                    self.packed_snapshot.restart()
                     recorder.scene(static)
                 take.scene_stale = False
                 recorder.push(self.packed_snapshot())

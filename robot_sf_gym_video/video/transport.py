@@ -11,7 +11,8 @@
 Messages, in order: ``begin(episode_id, final_path, report_path, static)``, ``frames``
 (a batch of pushed items), ``scene(static)`` (a clip that runs on into a new episode),
 ``end(steps)``, ``discard``, ``quit``. On the pipe they are one tag byte each: ``S`` +
-``<I`` count, ``count`` x ``<I`` lengths and the packed snapshots back to back; ``B`` and
+``<I`` count, ``count`` x ``<I`` lengths and the packed snapshots back to back (their
+trails as deltas: ``video.capture.SnapshotPacker``); ``B`` and
 ``C`` + pickled arguments; ``E`` + ASCII steps; ``D``; ``Q``. One pipe write and one
 recorder wake-up per batch instead of per step is most of what the hand-over saves.
 

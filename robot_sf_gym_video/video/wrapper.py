@@ -167,11 +167,12 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self._scenario = scenario if scenario is not None else name_prefix
         self._opts = recorder_options or RecorderOptions()
         self._plan = self._make_plan(fps, video_size, stall_timeout_s, show_lidar)
-        self._packed_snapshot = snapshot_packer(env.unwrapped, self._plan.draws_lidar)
+        packer = snapshot_packer(env.unwrapped, self._plan.draws_lidar)
+        self._packed_snapshot = None if packer is None else packer.pack
         self._frames = FrameSource(env, env_name(env))
         book = ResultBook(self.renderer_choice if self._social else "env", on_artifact)
-        snap, bg = self._packed_snapshot, finalize == "background"
-        self._rec = Session(self._plan, env, book, snap, self._frames, bg, keep_episode)
+        bg = finalize == "background"
+        self._rec = Session(self._plan, env, book, packer, self._frames, bg, keep_episode)
         self._clips, self._episode_index, self._global_step = 0, -1, 0
         # The seed part of unseeded episodes: unique per wrapper, across processes too.
         self._unseeded = unseeded_seed_part(f"{os.getpid():x}{secrets.token_hex(4)}")

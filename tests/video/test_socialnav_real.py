@@ -179,3 +179,40 @@ def test_snapshots_leave_lidar_out_when_no_renderer_draws_it():
     unwrapped.frame_snapshot()  # the cached-snapshot path leaves lidar out too
     assert len(unpack_snapshot(unwrapped.packed_frame_snapshot(lidar=False)).lidar_ranges_m) == 0
     env.close()
+
+
+class _WholeTrails(robot_sf_gym_video.SocialNavEnv):
+    """SocialNav whose packets always carry the whole trail (no ``cursor``: no deltas)."""
+
+    def packed_frame_snapshot(self, lidar: bool = True) -> bytes:
+        return super().packed_frame_snapshot(lidar)
+
+
+@pytest.mark.parametrize("recorder", ["process", "thread"])
+def test_trail_deltas_make_the_same_files_as_whole_trails(tmp_path, recorder):
+    """Clips inside one episode, across a reset, and after an earlier clip of the same
+    episode (the recorder's decoder starts afresh at each take) are byte-identical to the
+    files made from whole trails, so every trail was put together exactly."""
+    import hashlib
+
+    digests = {}
+    for name, cls in (("delta", robot_sf_gym_video.SocialNavEnv), ("whole", _WholeTrails)):
+        env = VideoArtifactWrapper(
+            cls(scenario="empty", max_steps=30, render_mode="rgb_array"),
+            video_dir=tmp_path / name,
+            step_trigger=lambda s: s in (3, 20, 45),
+            video_length=12,
+            recorder_options=RecorderOptions(recorder=recorder),
+        )
+        env.reset(seed=7)
+        for _ in range(80):
+            _, _, terminated, truncated, _ = env.step(np.array([0.3, 0.4], np.float32))
+            if terminated or truncated:
+                env.reset()
+        env.close()
+        digests[name] = {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((tmp_path / name).glob("*.mp4"))
+        }
+    assert len(digests["delta"]) == 3
+    assert digests["delta"] == digests["whole"]
