@@ -8,7 +8,8 @@ RGB frame converted to yuv420p by swscale (PyAV ``reformat``), the best any yuv4
 could show. Printed per episode:
 
 - RGB PSNR (decoded vs ideal, both converted back to RGB by swscale) and luma PSNR (Y
-  planes), on the first and last frame and the minimum over all frames;
+  planes), on the first and last frame, the minimum over all frames, and the drift (the
+  lowest PSNR of the last 2 s of video minus the lowest of the first 2 s);
 - the longest gap between keyframes, in seconds of video;
 - file size per minute of video, and the recorder's CPU per frame (the wrapper's
   ``video_stats``: recorder process plus encoder, CPU time).
@@ -40,15 +41,16 @@ def main() -> None:
         print(json.dumps(results, indent=2))
         return
     print(
-        f"{'episode':<16} {'frames':>6} {'RGB first/last/min dB':>22} "
-        f"{'luma first/last/min dB':>23} {'keys':>4} {'gap s':>5} {'kB/min':>7} {'ms/frame':>8}"
+        f"{'episode':<16} {'frames':>6} {'RGB first/last/min/drift dB':>28} "
+        f"{'luma first/last/min/drift dB':>29} {'keys':>4} {'gap s':>5} {'kB/min':>7} "
+        f"{'ms/frame':>8}"
     )
     for r in results:
         c, y = r["rgb_psnr_db"], r["luma_psnr_db"]
         print(
             f"{r['episode']:<16} {r['frames']:>6} "
-            f"{c['first']:>7.2f}/{c['last']:.2f}/{c['min']:.2f} "
-            f"{y['first']:>8.2f}/{y['last']:.2f}/{y['min']:.2f} "
+            f"{c['first']:>7.2f}/{c['last']:.2f}/{c['min']:.2f}/{c['drift']:+.2f} "
+            f"{y['first']:>8.2f}/{y['last']:.2f}/{y['min']:.2f}/{y['drift']:+.2f} "
             f"{r['keyframes']:>4} {r['max_keyframe_gap_s']:>5.1f} "
             f"{r['bytes_per_minute'] / 1e3:>7.1f} {r['recorder_cpu_ms_per_frame']:>8.3f}"
         )

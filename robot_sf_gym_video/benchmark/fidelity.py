@@ -81,8 +81,9 @@ def ideal_frames(scenario: str, seed: int, actions: list) -> list[tuple[np.ndarr
 def measure(scenario: str, seed: int, policy: str = "goal") -> dict:
     """Film, replay and compare one episode (see the module docstring).
 
-    Returns PSNRs in dB (``first``, ``last``, ``min`` over the frames), keyframe count and
-    longest gap, bytes per minute of video and the recorder's CPU per frame.
+    Returns PSNRs in dB (``first``, ``last``, ``min`` over the frames, and ``drift``: the
+    lowest of the last 2 s minus the lowest of the first 2 s), keyframe count and longest gap,
+    bytes per minute of video and the recorder's CPU per frame.
     """
     with tempfile.TemporaryDirectory() as tmp:
         artifact, stats, actions = film(scenario, seed, policy, Path(tmp))
@@ -94,13 +95,29 @@ def measure(scenario: str, seed: int, policy: str = "goal") -> dict:
     luma = [psnr(d[0], i[0]) for d, i in zip(decoded, ideal, strict=True)]
     keys = [k for k, (_, _, key) in enumerate(decoded) if key] + [len(decoded)]
     seconds = len(decoded) / fps
+    window = max(1, round(_DRIFT_WINDOW_S * fps))
     return {
         "episode": f"{scenario}__{seed}",
         "frames": len(decoded),
-        "rgb_psnr_db": {"first": rgb[0], "last": rgb[-1], "min": min(rgb)},
-        "luma_psnr_db": {"first": luma[0], "last": luma[-1], "min": min(luma)},
+        "rgb_psnr_db": _summary(rgb, window),
+        "luma_psnr_db": _summary(luma, window),
         "keyframes": len(keys) - 1,
         "max_keyframe_gap_s": max(np.diff(keys)) / fps,
         "bytes_per_minute": artifact["filesize_bytes"] / seconds * 60.0,
         "recorder_cpu_ms_per_frame": stats["encode_ms_per_frame"],
     }
+
+
+_DRIFT_WINDOW_S = 2.0  # seconds of video whose lowest PSNR is compared, start vs end
+
+
+def _summary(values: list[float], window: int) -> dict[str, float]:
+    """First, last and lowest PSNR, and ``drift``: lowest of the last window minus the first.
+
+    Quality steps down from each keyframe to the level of the frames predicted from it,
+    so the first frame against the last says little; the lowest frame of the clip's
+    last ``window`` frames against the lowest of its first says whether errors pile up
+    along the clip (with or without keyframes in between).
+    """
+    start, end = min(values[:window]), min(values[-window:])
+    return {"first": values[0], "last": values[-1], "min": min(values), "drift": end - start}

@@ -56,8 +56,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Snapshots per message: one pipe write and one recorder wake-up per batch. 64 steps of
-#: even a dense crowd stay far below the pipe's 1 MiB, and the episode's ``end`` flushes.
+#: even a dense crowd stay far below the pipe's size, and the episode's ``end`` flushes.
 BATCH_STEPS = 64
+#: The snapshot pipe: a few batches of slack (one to a few hundred steps of the default scenes,
+#: whose trails cross as deltas), enough to ride out the recorder's per-episode work, yet
+#: few episodes in flight to lose if a recorder dies, and bounded memory.
+SNAPSHOT_PIPE_BYTES = 128 * 1024
 _live_transports: weakref.WeakSet[PipeTransport] = weakref.WeakSet()
 
 
@@ -178,7 +182,7 @@ class SnapshotRecorder(RecorderHandle):
 def _start_process(config: RecorderConfig, stall_timeout_s: float) -> PipeTransport:
     inbox_r, inbox_w = multiprocessing.Pipe(duplex=False)
     out_r, out_w = multiprocessing.Pipe(duplex=False)
-    grow_pipe(inbox_w.fileno())
+    grow_pipe(inbox_w.fileno(), SNAPSHOT_PIPE_BYTES)
     method = start_method()
     ctx = multiprocessing.get_context(method)
     inherited = (inbox_w, out_r) if method == "fork" else ()

@@ -20,8 +20,10 @@ def crossing():
 def test_every_decoded_frame_is_faithful_and_does_not_drift(crossing):
     rgb, luma = crossing["rgb_psnr_db"], crossing["luma_psnr_db"]
     assert crossing["frames"] > 100
-    assert rgb["min"] >= 36.0 and abs(rgb["first"] - rgb["last"]) <= 1.5
-    assert luma["min"] >= 40.0 and abs(luma["first"] - luma["last"]) <= 1.0
+    # Drift: the lowest PSNR of the last 2 s against the first 2 s. QP 28 with one
+    # keyframe (errors piling up along past positions) gives -1.1 (RGB) and -0.85 (luma).
+    assert rgb["min"] >= 36.0 and rgb["drift"] >= -1.0
+    assert luma["min"] >= 40.0 and luma["drift"] >= -0.75
 
 
 def test_at_least_one_keyframe_every_two_seconds(crossing):
