@@ -8,10 +8,15 @@
 
 Headless by construction: only ``pygame.font`` is initialised (no display, no audio), and
 ``SDL_VIDEODRIVER=dummy`` is set when neither ``DISPLAY`` nor ``WAYLAND_DISPLAY`` exists, so
-a missing display can never make it fail. Each frame is drawn straight into a fresh numpy
-array wrapped as a 24-bit pygame surface (``pygame.image.frombuffer``): no pixel grab at all,
+a missing display can never make it fail. Each frame is drawn straight into a numpy array
+wrapped as a 24-bit pygame surface (``pygame.image.frombuffer``): no pixel grab at all,
 about half the cost of drawing on a 32-bit surface and copying it out with
 ``pygame.image.tobytes`` (PERF.md: ~1.2 ms; ``surfarray.array3d``: ~7 ms).
+
+For the encoder (``draw_for_encoder``) one canvas is kept: only what the previous frame drew
+is put back from the static layer, and only the tiles this frame drew over are converted
+to yuv420p (``i420_tiles``); the rest of the frame is the layer's own conversion, made once
+per episode. The pixels are those of ``render()`` converted whole by swscale.
 """
 
 from __future__ import annotations
@@ -24,31 +29,30 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from robot_sf_gym_video.render.base import RendererUnavailable, validate_size
-from robot_sf_gym_video.render.hud import event_rings, hud_text, scale_bar, scenario_label
-from robot_sf_gym_video.render.palette import PALETTE_RGB, Ink
+from robot_sf_gym_video.render.hud import event_rings, hud_text
+from robot_sf_gym_video.render.i420_tiles import TileConverter, to_i420
+from robot_sf_gym_video.render.palette import Ink
+from robot_sf_gym_video.render.sim_view_scene import SceneLayer, draw_scene
+from robot_sf_gym_video.render.sim_view_scene import rgb as _rgb
 from robot_sf_gym_video.render.synthetic_layer import hud_height_px, ui_scale
-from robot_sf_gym_video.render.viewport import Viewport
 
 if TYPE_CHECKING:
     from types import ModuleType
 
     import pygame
 
+    from robot_sf_gym_video.render.viewport import Viewport
     from robot_sf_gym_video.sim.snapshot import FrameSnapshot, StaticScene
 
-__all__ = ["DEFAULT_SIZE", "SimulationView", "load_pygame"]
+__all__ = ["DEFAULT_SIZE", "ENCODER_RING", "SimulationView", "load_pygame"]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_SIZE: tuple[int, int] = (640, 480)
 #: Velocity vectors show where an agent will be this many seconds ahead.
 VELOCITY_HORIZON_S = 0.5
-
-
-def _rgb(ink: Ink) -> tuple[int, int, int]:
-    """Return the palette colour of ``ink`` as a plain tuple (pygame's colour argument)."""
-    r, g, b = PALETTE_RGB[int(ink)]
-    return int(r), int(g), int(b)
+#: How many ``draw_for_encoder`` frames stay intact at once (reused I420 buffers).
+ENCODER_RING = 4
 
 
 def load_pygame() -> ModuleType:
@@ -80,11 +84,12 @@ class SimulationView:
     Attributes:
         name: ``"sim-view"``.
         size: ``(width_px, height_px)``.
-        encoder_pix_fmt: ``"rgb24"``: ``render_for_encoder`` is ``render``.
+        encoder_pix_fmt: ``"yuv420p"``: ``render()`` converted by swscale.
+        encoder_ring: How many ``draw_for_encoder`` frames stay intact at once.
     """
 
     name = "sim-view"
-    encoder_pix_fmt = "rgb24"
+    encoder_pix_fmt = "yuv420p"
 
     def __init__(
         self,
@@ -120,10 +125,16 @@ class SimulationView:
         except Exception as exc:
             raise RendererUnavailable(f"pygame could not start: {exc}") from exc
         self._static: StaticScene | None = None
-        self._background: pygame.Surface | None = None
-        self._ped_sprite: tuple[pygame.Surface, int] = (self._pg.Surface((1, 1)), 0)
+        self._layer: SceneLayer | None = None
         self._viewport: Viewport | None = None
-        self._progress_x = 0
+        self._rects: list[Any] = []  # what the frame being drawn covers (pygame Rects)
+        self._canvas_rects: list[Any] = []  # what the canvas shows over the static layer
+        self.encoder_ring = ENCODER_RING
+        self._ring: list[np.ndarray] = []
+        self._slot = 0
+        self._canvas: tuple[np.ndarray, pygame.Surface] | None = None
+        self._canvas_static: StaticScene | None = None  # whose layer the canvas holds
+        self._tiles = TileConverter(*self.size)
 
     # -- public API -------------------------------------------------------------------------
 
@@ -139,8 +150,29 @@ class SimulationView:
         return frame
 
     def render_for_encoder(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
-        """Return the frame for an ``rgb24`` encoder (the same array as ``render``)."""
-        return self.render(static, snap)
+        """Return a new yuv420p (I420) buffer: ``render()`` converted whole by swscale."""
+        return to_i420(self.render(static, snap))
+
+    def draw_for_encoder(self, static: StaticScene, snap: FrameSnapshot) -> np.ndarray:
+        """Return ``render_for_encoder``'s frame in one of ``encoder_ring`` reused buffers.
+
+        The buffers are used in turn, so a frame stays intact for the next
+        ``encoder_ring - 1`` calls and is then overwritten (as in ``SyntheticRenderer``):
+        the recorder wraps each buffer once instead of copying every frame.
+        """
+        canvas, surface = self._canvas_for(static)
+        layer = self._layer
+        assert layer is not None
+        restore = [(layer.surface, rect, rect) for rect in self._canvas_rects]
+        surface.blits(restore, False)
+        self._canvas_rects = self._draw_dynamic(surface, static, snap)
+        if not self._ring:
+            n_bytes = self.size[0] * self.size[1] * 3 // 2
+            self._ring = [np.zeros(n_bytes, dtype=np.uint8) for _ in range(self.encoder_ring)]
+        frame = self._ring[self._slot]
+        self._slot = (self._slot + 1) % len(self._ring)
+        self._tiles.convert(canvas, self._canvas_rects, frame)
+        return frame
 
     def viewport(self, static: StaticScene) -> Viewport:
         """Return the metres -> pixels transform used for ``static`` at this size."""
@@ -149,9 +181,9 @@ class SimulationView:
         return self._viewport
 
     def close(self) -> None:
-        """Drop the cached background surface (pygame itself stays importable)."""
-        self._background = None
-        self._static = None
+        """Drop the cached layer, canvas and buffers (pygame itself stays importable)."""
+        self._layer = self._static = self._canvas = self._canvas_static = None
+        self._ring, self._rects, self._canvas_rects = [], [], []
 
     # -- drawing ----------------------------------------------------------------------------
 
@@ -161,98 +193,36 @@ class SimulationView:
         return self._viewport.to_px(xy_m) - 0.5
 
     def _background_for(self, static: StaticScene) -> pygame.Surface:
-        """Return the cached static background of ``static`` (by identity), drawing it once."""
-        if self._background is not None and self._static is static:
-            return self._background
-        pg, scale = self._pg, self._scale
-        width_px = self.size[0]
-        vp = Viewport.fit(
-            static.bounds_m, self.size, hud_height_px=self._hud_h, margin_px=3 * scale + 1
-        )
-        self._viewport = vp
-        surf = pg.Surface(self.size, 0, self._format)
-        surf.fill(_rgb(Ink.LETTERBOX))
-        x0, y0, x1, y1 = vp.world_rect_px(static.bounds_m)
-        floor = pg.Rect(round(x0), round(y0), round(x1) - round(x0), round(y1) - round(y0))
-        surf.fill(_rgb(Ink.FLOOR), floor)
-        self._draw_grid(surf, static, floor)
-        pg.draw.rect(surf, _rgb(Ink.BOUNDS), floor.inflate(2 * scale, 2 * scale), scale)
-        for poly in static.obstacles_m:
-            pts = [tuple(p) for p in self._px(poly)]
-            if len(pts) >= 3:
-                pg.draw.polygon(surf, _rgb(Ink.OBSTACLE), pts)
-                pg.draw.aalines(surf, _rgb(Ink.OBSTACLE_EDGE), True, pts)
-            elif len(pts) == 2:
-                wall_px = max(2 * scale, round(vp.length_px(0.12)))
-                pg.draw.line(surf, _rgb(Ink.OBSTACLE_EDGE), pts[0], pts[1], wall_px)
-        self._draw_scale_bar(surf, floor)
-        gx, gy = self._px(np.array(static.goal_xy_m))
-        goal_r = max(vp.length_px(static.goal_radius_m), 2.0 * scale)
-        pg.draw.aacircle(surf, _rgb(Ink.GOAL), (gx, gy), goal_r)
-        pg.draw.aacircle(surf, _rgb(Ink.GOAL_EDGE), (gx, gy), goal_r, max(scale, 1))
-        arm = min(goal_r * 0.5, 4.0 * scale)
-        for dx, dy in ((arm, 0.0), (0.0, arm)):
-            pg.draw.aaline(surf, _rgb(Ink.GOAL_EDGE), (gx - dx, gy - dy), (gx + dx, gy + dy))
-        sx, sy = self._px(np.array(static.start_xy_m))
-        arm = 3.0 * scale
-        for dy in (arm, -arm):
-            pg.draw.aaline(surf, _rgb(Ink.START), (sx - arm, sy - dy), (sx + arm, sy + dy))
-        surf.fill(_rgb(Ink.HUD_BG), pg.Rect(0, 0, width_px, self._hud_h))
-        label = self._font.render(scenario_label(static), True, _rgb(Ink.HUD_TEXT))
-        surf.blit(label, (3 * scale, (self._hud_h - label.get_height()) // 2 + 1))
-        self._progress_x = 3 * scale + label.get_width() + self._font.size("  ")[0]
-        self._ped_sprite = self._disc_sprite(
-            max(vp.length_px(static.ped_radius_m), 1.5), Ink.PED, Ink.PED_EDGE
-        )
-        self._static, self._background = static, surf
-        return surf
+        """Return the cached static layer of ``static`` (by identity), drawing it once."""
+        if self._layer is None or self._static is not static:
+            self._layer = draw_scene(self._pg, self._font, self.size, static, self._format)
+            self._static, self._viewport = static, self._layer.viewport
+        return self._layer.surface
 
-    def _draw_scale_bar(self, surf: pygame.Surface, floor: pygame.Rect) -> None:
-        """Draw the scale bar where the synthetic renderer does (``hud.scale_bar``)."""
-        assert self._viewport is not None
-        pg, scale, colour = self._pg, self._scale, _rgb(Ink.SCALE_BAR)
-        rect = (floor.left, floor.top, floor.right, floor.bottom)
-        x0, x1, y, label = scale_bar(self._viewport, rect, scale)
-        pg.draw.line(surf, colour, (x0, y), (x1, y), scale)
-        for x in (x0, x1):
-            pg.draw.line(surf, colour, (x, y - 2 * scale), (x, y + scale - 1), scale)
-        text = self._font.render(label, True, colour)
-        surf.blit(text, (x0, y - 2 * scale - text.get_height()))
+    def _canvas_for(self, static: StaticScene) -> tuple[np.ndarray, pygame.Surface]:
+        """Return the encoder's canvas showing ``static``'s layer (redrawn on a new scene)."""
+        layer_surface = self._background_for(static)
+        if self._canvas is None:
+            width_px, height_px = self.size
+            array = np.empty((height_px, width_px, 3), dtype=np.uint8)
+            self._canvas = (array, self._pg.image.frombuffer(array, self.size, "RGB"))
+        if self._canvas_static is not static:
+            array, surface = self._canvas
+            surface.blit(layer_surface, (0, 0))
+            self._tiles.set_background(array)
+            self._canvas_static, self._canvas_rects = static, []
+        return self._canvas
 
-    def _disc_sprite(self, radius_px: float, fill: Ink, edge: Ink) -> tuple[pygame.Surface, int]:
-        """Return an anti-aliased outlined disc on a transparent sprite, and its half size.
+    def _draw_dynamic(
+        self, surf: pygame.Surface, static: StaticScene, snap: FrameSnapshot
+    ) -> list[Any]:
+        """Draw lidar, trail, pedestrians, robot, collision and event marks, HUD (in order).
 
-        Blitting one sprite per agent with ``Surface.blits`` is a single C call for the
-        whole crowd, against two ``aacircle`` calls per pedestrian; the pixels are the same
-        up to rounding of the blending (positions snap to whole pixels).
+        Returns the rects the draw calls report as changed, each grown by a pixel all
+        round (in case a primitive bleeds past its rect): all that differs from the layer.
         """
         pg = self._pg
-        half = math.ceil(radius_px) + 1
-        sprite = pg.Surface((2 * half + 1, 2 * half + 1), pg.SRCALPHA)
-        pg.draw.aacircle(sprite, _rgb(fill), (half, half), radius_px)
-        pg.draw.aacircle(sprite, _rgb(edge), (half, half), radius_px, self._scale)
-        return sprite, half
-
-    def _draw_grid(self, surf: pygame.Surface, static: StaticScene, floor: pygame.Rect) -> None:
-        """Grid lines every 1 m (coarser when 1 m < 6 px), bolder every 5th."""
-        vp = self._viewport
-        assert vp is not None
-        step_m = next(s for s in (1, 2, 5, 10, 20, 50, 100, 1e9) if vp.length_px(s) >= 6)
-        x_min, y_min, x_max, y_max = static.bounds_m
-        for k in range(math.ceil(x_min / step_m), math.floor(x_max / step_m) + 1):
-            x = int(vp.to_px(np.array([k * step_m, y_min]))[0])
-            ink = Ink.GRID_MAJOR if k % 5 == 0 else Ink.GRID
-            if floor.left <= x < floor.right:
-                self._pg.draw.line(surf, _rgb(ink), (x, floor.top), (x, floor.bottom - 1))
-        for k in range(math.ceil(y_min / step_m), math.floor(y_max / step_m) + 1):
-            y = int(vp.to_px(np.array([x_min, k * step_m]))[1])
-            ink = Ink.GRID_MAJOR if k % 5 == 0 else Ink.GRID
-            if floor.top <= y < floor.bottom:
-                self._pg.draw.line(surf, _rgb(ink), (floor.left, y), (floor.right - 1, y))
-
-    def _draw_dynamic(self, surf: pygame.Surface, static: StaticScene, snap: FrameSnapshot) -> None:
-        """Draw lidar, trail, pedestrians, robot, collision and event marks, HUD (in that order)."""
-        pg = self._pg
+        self._rects = []
         vp = self._viewport
         assert vp is not None
         width_px, height_px = self.size
@@ -267,6 +237,7 @@ class SimulationView:
         self._draw_marks(surf, static, snap)
         surf.set_clip(None)
         self._draw_hud(surf, static, snap)
+        return [rect.inflate(2, 2) for rect in self._rects if rect.w and rect.h]
 
     def _draw_lidar(
         self, surf: pygame.Surface, static: StaticScene, snap: FrameSnapshot, robot_xy: np.ndarray
@@ -285,11 +256,11 @@ class SimulationView:
         # Rays are plain lines: anti-aliasing ~10k ray pixels costs ~1 ms; the scan's
         # outline through the hit points is anti-aliased (short segments, cheap).
         colour, origin = _rgb(Ink.LIDAR), (float(robot_xy[0]), float(robot_xy[1]))
-        end_list = ends.tolist()
+        end_list, add = ends.tolist(), self._rects.append
         for end in end_list:
-            pg.draw.line(surf, colour, origin, end)
+            add(pg.draw.line(surf, colour, origin, end))
         if n_rays >= 3:
-            pg.draw.aalines(surf, _rgb(Ink.LIDAR_SCAN), True, end_list)
+            add(pg.draw.aalines(surf, _rgb(Ink.LIDAR_SCAN), True, end_list))
 
     def _draw_trail(self, surf: pygame.Surface, snap: FrameSnapshot) -> None:
         """Draw the robot's recent path: the older half of its segments, then the newer one."""
@@ -300,7 +271,7 @@ class SimulationView:
         half = (len(pts) - 1) // 2  # older half of the segments, as in synthetic
         for part, ink in ((pts[: half + 1], Ink.TRAIL_OLD), (pts[half:], Ink.TRAIL_NEW)):
             if len(part) >= 2:
-                self._pg.draw.aalines(surf, _rgb(ink), False, part)
+                self._rects.append(self._pg.draw.aalines(surf, _rgb(ink), False, part))
 
     def _draw_pedestrians(
         self, surf: pygame.Surface, static: StaticScene, snap: FrameSnapshot
@@ -317,9 +288,11 @@ class SimulationView:
         ped_edge, vel_ink = _rgb(Ink.PED_EDGE), _rgb(Ink.VELOCITY)
         min_len = ped_r + 2.0 * scale
         ped_xy = self._px(snap.ped_positions_m.reshape(-1, 2))
-        sprite, half = self._ped_sprite
+        assert self._layer is not None
+        sprite, half = self._layer.ped_sprite
         corners = np.clip(np.rint(np.nan_to_num(ped_xy, nan=-1e6)) - half, -1e6, 1e6)
-        surf.blits([(sprite, corner) for corner in corners.astype(int).tolist()], False)
+        blits = [(sprite, corner) for corner in corners.astype(int).tolist()]
+        self._rects.extend(surf.blits(blits) or ())
         for (x, y), (vx, vy) in zip(
             ped_xy.tolist(), snap.ped_velocities_mps.reshape(-1, 2).tolist(), strict=True
         ):
@@ -341,10 +314,11 @@ class SimulationView:
         robot_r = max(vp.length_px(static.robot_radius_m), 2.0)
         horizon_px = VELOCITY_HORIZON_S * vp.px_per_m
         rx, ry = robot_xy
-        pg.draw.aacircle(surf, _rgb(Ink.ROBOT), (rx, ry), robot_r)
-        pg.draw.aacircle(surf, _rgb(Ink.ROBOT_EDGE), (rx, ry), robot_r, max(scale, 2))
+        add = self._rects.append
+        add(pg.draw.aacircle(surf, _rgb(Ink.ROBOT), (rx, ry), robot_r))
+        add(pg.draw.aacircle(surf, _rgb(Ink.ROBOT_EDGE), (rx, ry), robot_r, max(scale, 2)))
         nose = robot_xy + heading * (robot_r + max(3.0 * scale, 0.6 * robot_r))
-        pg.draw.line(surf, _rgb(Ink.ROBOT_EDGE), (rx, ry), tuple(nose), max(scale, 2))
+        add(pg.draw.line(surf, _rgb(Ink.ROBOT_EDGE), (rx, ry), tuple(nose), max(scale, 2)))
         if self.show_velocities:
             lin_mps = float(snap.robot_velocity[0])
             tip = robot_xy + heading * lin_mps * horizon_px
@@ -353,16 +327,16 @@ class SimulationView:
         if snap.collision is not None:
             width_px, height_px = self.size
             ring_r = robot_r + 3.0 * scale
-            pg.draw.aacircle(surf, _rgb(Ink.COLLISION), (rx, ry), ring_r, 2 * scale)
+            add(pg.draw.aacircle(surf, _rgb(Ink.COLLISION), (rx, ry), ring_r, 2 * scale))
             border = pg.Rect(0, self._hud_h, width_px, height_px - self._hud_h)
-            pg.draw.rect(surf, _rgb(Ink.COLLISION), border, 3 * scale)
+            add(pg.draw.rect(surf, _rgb(Ink.COLLISION), border, 3 * scale))
 
     def _draw_marks(self, surf: pygame.Surface, static: StaticScene, snap: FrameSnapshot) -> None:
         """Ring what each recent episode event involved (the rings the synthetic one draws)."""
         assert self._viewport is not None
         for x, y, inner, outer, ink in event_rings(static, snap, self._viewport, self._scale):
             width = max(1, round(outer - inner))
-            self._pg.draw.aacircle(surf, _rgb(ink), (x, y), outer, width)
+            self._rects.append(self._pg.draw.aacircle(surf, _rgb(ink), (x, y), outer, width))
 
     def _arrow(
         self,
@@ -372,8 +346,8 @@ class SimulationView:
         colour: tuple[int, int, int],
     ) -> None:
         """Draw an anti-aliased line ``start -> end`` with a small filled head."""
-        pg = self._pg
-        pg.draw.aaline(surf, colour, start, end, self._scale)
+        pg, add = self._pg, self._rects.append
+        add(pg.draw.aaline(surf, colour, start, end, self._scale))
         dx, dy = end[0] - start[0], end[1] - start[1]
         length = math.hypot(dx, dy)
         head = min(3.0 * self._scale, 0.35 * length)
@@ -383,14 +357,16 @@ class SimulationView:
         back_x, back_y = end[0] - head * ux, end[1] - head * uy
         side_x, side_y = -uy * head * 0.6, ux * head * 0.6
         wings = ((back_x + side_x, back_y + side_y), (back_x - side_x, back_y - side_y))
-        pg.draw.polygon(surf, colour, (end, *wings))
+        add(pg.draw.polygon(surf, colour, (end, *wings)))
 
     def _draw_hud(self, surf: pygame.Surface, static: StaticScene, snap: FrameSnapshot) -> None:
         """Step counter and sim time after the scenario name; outcome right-aligned."""
         text = hud_text(static, snap)
         progress = self._font.render(text.progress, True, _rgb(Ink.HUD_DIM))
         top = (self._hud_h - progress.get_height()) // 2 + 1
-        surf.blit(progress, (self._progress_x, top))
+        assert self._layer is not None
+        add = self._rects.append
+        add(surf.blit(progress, (self._layer.progress_x, top)))
         if text.status:
             status = self._font.render(text.status, True, _rgb(text.status_ink))
-            surf.blit(status, (self.size[0] - status.get_width() - 3 * self._scale, top))
+            add(surf.blit(status, (self.size[0] - status.get_width() - 3 * self._scale, top)))

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from robot_sf_gym_video.render.i420_tiles import swscale_options
 from robot_sf_gym_video.video.writer import (
     EncoderFailedError,
     TempFileWriter,
@@ -87,6 +88,7 @@ class PyAVStreamWriter(TempFileWriter):
         self._flat = self.frame_buffer.reshape(-1)
         self._frame = av.VideoFrame.from_numpy_buffer(self.frame_buffer, format=pix_fmt_in)
         self._rgb = pix_fmt_in == "rgb24"
+        self._reformat = swscale_options()
         # Arrays copied once (weakly held) and arrays wrapped for good, by id: see
         # _input_frame. The identity check on every hit makes a reused id harmless.
         self._seen: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
@@ -123,7 +125,7 @@ class PyAVStreamWriter(TempFileWriter):
         video_frame = hit[1] if hit is not None and hit[0] is frame else self._input_frame(frame)
         try:
             if self._rgb:
-                video_frame = video_frame.reformat(format="yuv420p")
+                video_frame = video_frame.reformat(format="yuv420p", **self._reformat)
             video_frame.pts = self.frames
             video_frame.time_base = self._time_base
             self._container.mux(self._stream.encode(video_frame))

@@ -22,6 +22,14 @@ def view() -> SimulationView:
     return SimulationView()
 
 
+def swscale_i420(rgb: np.ndarray) -> np.ndarray:
+    """The reference for an encoder frame: PyAV's swscale, the whole frame at once."""
+    import av
+
+    frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+    return frame.reformat(format="yuv420p").to_ndarray().reshape(-1)
+
+
 def pixel(view: SimulationView, static, xy_m) -> tuple[int, int]:
     x, y = view.viewport(static).to_px(np.array(xy_m, dtype=float))
     return int(y), int(x)
@@ -33,13 +41,13 @@ def colour(ink: Ink) -> tuple[int, ...]:
 
 def test_frame_format(view, static, snap):
     assert view.size == DEFAULT_SIZE == (640, 480)
-    assert view.name == "sim-view" and view.encoder_pix_fmt == "rgb24"
+    assert view.name == "sim-view" and view.encoder_pix_fmt == "yuv420p"
     frame = view.render(static, snap)
     assert frame.shape == (480, 640, 3) and frame.dtype == np.uint8
     assert frame.flags.c_contiguous and frame.flags.writeable
     again = view.render(static, snap)
     assert again is not frame and not np.shares_memory(again, frame)
-    assert np.array_equal(view.render_for_encoder(static, snap), frame)
+    assert np.array_equal(view.render_for_encoder(static, snap), swscale_i420(frame))
 
 
 def test_agents_have_their_colours(view, static):
