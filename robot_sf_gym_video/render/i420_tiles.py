@@ -68,6 +68,18 @@ def to_i420(rgb: np.ndarray) -> np.ndarray:
     return frame.reformat(format="yuv420p", **swscale_options()).to_ndarray().reshape(-1)
 
 
+def _copy_planes(yuv: av.VideoFrame, out: np.ndarray, size: tuple[int, int]) -> None:
+    """Copy the Y, U and V planes of ``yuv`` (whatever their line sizes) into flat ``out``."""
+    width_px, height_px = size
+    start = 0
+    for plane, (width, height) in zip(
+        yuv.planes, ((width_px, height_px), *[(width_px // 2, height_px // 2)] * 2), strict=True
+    ):
+        rows = np.frombuffer(plane, dtype=np.uint8).reshape(-1, plane.line_size)
+        out[start : start + width * height].reshape(height, width)[...] = rows[:height, :width]
+        start += width * height
+
+
 def _chunks(buffer: object, nbytes: int) -> np.ndarray:
     """View ``buffer`` as items of ``nbytes`` bytes: one tile's row in one plane each."""
     return np.frombuffer(buffer, dtype=np.dtype((np.void, nbytes)))  # type: ignore[call-overload]
@@ -90,10 +102,12 @@ class TileConverter:
         self.grid = (height_px // tile_h, width_px // tile_w)  # tile rows, tile columns
         self._n_y = width_px * height_px
         self._background = np.zeros(self._n_y * 3 // 2, dtype=np.uint8)
-        # The largest gathered image worth converting: smaller than the frame itself.
-        self._max_rows = max((height_px - 1) // _STRIP_H, 0)
+        # The largest gathered image worth converting: past half the frame's rows,
+        # gathering and scattering cost more than converting the rest too.
+        self._max_rows = height_px // 2 // _STRIP_H
         self._atlas = np.zeros((self._max_rows * _STRIP_H, width_px, 3), dtype=np.uint8)
         self._frames: dict[int, av.VideoFrame] = {}  # by gathered rows, or -1 for a band
+        self._whole: tuple[np.ndarray, av.VideoFrame] | None = None  # see _convert_whole
         self._band = np.zeros((tile_h + _MARGIN, width_px, 3), dtype=np.uint8)
         self._slot_src: tuple[np.ndarray, np.ndarray] | None = None  # see _slot_tables
         if self.tiled:
@@ -115,7 +129,7 @@ class TileConverter:
         """
         tiles = self._dirty_tiles(rects) if self.tiled else None
         if tiles is None or len(tiles) > self._max_rows * self.grid[1]:
-            np.copyto(out, to_i420(rgb))
+            self._convert_whole(rgb, out)
             return
         np.copyto(out, self._background)
         rows, cols = self.grid
@@ -165,6 +179,15 @@ class TileConverter:
         marks = np.bincount(corners, signs, (rows + 1) * stride).reshape(rows + 1, stride)
         covered = marks.cumsum(axis=0).cumsum(axis=1)[:rows, :cols] > 0.5
         return covered.reshape(-1).nonzero()[0]
+
+    def _convert_whole(self, rgb: np.ndarray, out: np.ndarray) -> None:
+        """Convert all of ``rgb`` (wrapped once while the caller reuses the same array)."""
+        if self._whole is None or self._whole[0] is not rgb:
+            import av
+
+            self._whole = (rgb, av.VideoFrame.from_numpy_buffer(rgb, format="rgb24"))
+        yuv = self._whole[1].reformat(format="yuv420p", **swscale_options())
+        _copy_planes(yuv, out, self.size)
 
     def _convert_band(self, rgb: np.ndarray, out: np.ndarray, *, bottom: bool) -> None:
         """Convert the first or last row of tiles whole, with the frame's own edge."""
