@@ -2,8 +2,9 @@
 
 - ``RunDirLock(run_dir)``: context manager holding an exclusive ``flock`` on
   ``DIR/.lock`` for the whole batch; a second holder gets one ``UsageError`` naming the
-  pid. The kernel drops the lock when the process dies, so a killed run never leaves a
-  stale lock behind.
+  pid. The kernel drops the lock when the run's last process dies (forked workers and
+  recorders share it, so none of them can still be writing when another run starts), so
+  a killed run never leaves a stale lock behind.
 - ``check_writable(run_dir)``: prove at start-up that files can be created in ``DIR``.
 - ``check_contained(run_dir)``: refuse a ``videos/`` or ``actions/`` folder, or a run file,
   that is a symlink or resolves outside ``DIR``.

@@ -24,7 +24,7 @@ from robot_sf_gym_video.benchmark.validate import validate_run
 from robot_sf_gym_video.fileops import TEMP_GLOB
 from robot_sf_gym_video.video.naming import MAX_SCENARIO_CHARS
 
-from .conftest import REPO, records_of
+from .conftest import REPO, group_gone, records_of
 
 RUN = ["run", "--scenario", "crossing", "--quiet"]
 
@@ -39,17 +39,6 @@ def _start(argv: list[str]) -> subprocess.Popen[str]:
         text=True,
         start_new_session=True,
     )
-
-
-def _group_gone(pgid: int, timeout_s: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _wait_for_records(run: Path, proc: subprocess.Popen[str], timeout_s: float = 60) -> None:
@@ -98,7 +87,7 @@ def test_sigint_at_random_moments_stops_fast_and_resumes(tmp_path):
             pytest.fail(f"attempt {attempt}: still running 10 s after SIGINT")
         if with_signal:
             times.append(time.monotonic() - sent)
-        assert _group_gone(proc.pid), f"attempt {attempt}: a child outlived the batch"
+        assert group_gone(proc.pid), f"attempt {attempt}: a child outlived the batch"
         # -SIGINT: the signal came while Python still imported numpy, before the CLI could
         # catch it; the process dies of SIGINT as Python does (a shell shows 130 either way)
         if proc.returncode in (130, -signal.SIGINT):

@@ -17,7 +17,7 @@ from robot_sf_gym_video.benchmark.runner import run_batch
 from robot_sf_gym_video.benchmark.validate import validate_run
 from robot_sf_gym_video.records.schema import record_errors
 
-from .conftest import REPO, records_of, run_python, without_timings
+from .conftest import REPO, group_gone, records_of, run_python, without_timings
 
 
 def _sha(path):
@@ -126,6 +126,9 @@ def test_resume_after_sigkill(tmp_path):
     assert proc.poll() is None, "batch finished before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)  # the batch and its recorder processes
     proc.wait()
+    # The run's lock is held until its last process is gone (forked children share it):
+    # a resume while a killed recorder is still exiting would rightly be refused.
+    assert group_gone(proc.pid)
     done_before = len(records_of(out))
     assert 1 <= done_before < 6
     assert cli.main([*cmd[3:], "--resume"]) == 0
