@@ -38,7 +38,15 @@ __all__ = ["TILE_SIZE", "TileConverter", "swscale_options", "to_i420"]
 TILE_SIZE: tuple[int, int] = (32, 16)
 _MARGIN = 2  # rows above and below a tile that its chroma rows read
 _STRIP_H = TILE_SIZE[1] + 2 * _MARGIN
-_PAD = 1  # pixels added around every drawn rect, in case a primitive bleeds past its rect
+# _dirty_tiles' column algebra on rows of (x, y, w, h): first and last pixel column and
+# row, one more row each way for chroma, in chroma rows, then in tiles (end exclusive).
+_XYXY, _WHWH = [0, 1, 0, 1], [2, 3, 2, 3]
+_FAR = np.array([0, 0, 1, 1])
+_EDGE_OFFSET = np.array([0, -1, -1, 0])  # x0, y0 - 1, x + w - 1, y + h - 1 + 1
+_CHROMA_SHIFT = np.array([0, 1, 0, 1])
+_CORNER_ROWS, _CORNER_COLS = [1, 1, 3, 3], [0, 2, 0, 2]
+_SIGNS = np.tile([1.0, -1.0, -1.0, 1.0], 1 << 14)
+_SIGNS.setflags(write=False)
 
 
 @functools.lru_cache(maxsize=1)
@@ -100,6 +108,8 @@ class TileConverter:
         self.tiled = width_px % tile_w == 0 and height_px % tile_h == 0
         self.tiled = self.tiled and height_px >= 3 * tile_h
         self.grid = (height_px // tile_h, width_px // tile_w)  # tile rows, tile columns
+        self._divisors = np.array([tile_w, tile_h // 2, tile_w, tile_h // 2])
+        self._limits = np.array([self.grid[1], self.grid[0]] * 2)
         self._n_y = width_px * height_px
         self._background = np.zeros(self._n_y * 3 // 2, dtype=np.uint8)
         # The largest gathered image worth converting: past half the frame's rows,
@@ -154,31 +164,31 @@ class TileConverter:
         return gather, dst_y  # a tile's chroma rows: dst_y[:, : tile_h // 2] - ty * tile_h // 2
 
     def _dirty_tiles(self, rects: Sequence[object]) -> np.ndarray:
-        """Return the sorted indices of the tiles whose samples ``rects`` may change."""
+        """Return the sorted indices of the tiles whose samples ``rects`` may change.
+
+        A handful of whole-array steps, whatever the number of rects: each rect becomes
+        its range of tile rows and columns (a pixel of row r feeds chroma rows
+        ``(r - 1) >> 1 .. (r + 1) >> 1``, so the rows reach one further each way), adds
+        +1 at its first corner, -1 past each side and +1 past both; the 2-D running sum
+        is then positive exactly on the covered tiles.
+        """
         rows, cols = self.grid
         if not rects:
             return np.zeros(0, dtype=np.intp)
         box = np.fromiter((v for r in rects for v in r), np.int64, 4 * len(rects)).reshape(-1, 4)
-        x0, y0 = box[:, 0] - _PAD, box[:, 1] - _PAD
-        x1, y1 = box[:, 0] + box[:, 2] - 1 + _PAD, box[:, 1] + box[:, 3] - 1 + _PAD
-        half_tile_h = TILE_SIZE[1] // 2
-        # A pixel of row r feeds chroma rows (r - 1) >> 1 .. (r + 1) >> 1.
-        ty0 = np.clip(((y0 - 1) >> 1) // half_tile_h, 0, rows)
-        ty1 = np.clip(((y1 + 1) >> 1) // half_tile_h + 1, 0, rows)
-        tx0 = np.clip(x0 // TILE_SIZE[0], 0, cols)
-        tx1 = np.clip(x1 // TILE_SIZE[0] + 1, 0, cols)
-        keep = (ty1 > ty0) & (tx1 > tx0) & (box[:, 2] > 0) & (box[:, 3] > 0)
-        ty0, ty1, tx0, tx1 = ty0[keep], ty1[keep], tx0[keep], tx1[keep]
-        # Each rect adds +1 at its top-left corner, -1 at the two corners past it, +1 past
-        # both: the 2-D running sum is then > 0 exactly on covered tiles.
-        stride = cols + 1
-        corners = np.concatenate(
-            (ty0 * stride + tx0, ty0 * stride + tx1, ty1 * stride + tx0, ty1 * stride + tx1)
+        edges = box[:, _XYXY] + box[:, _WHWH] * _FAR + _EDGE_OFFSET  # x0, y0 - 1, x1, y1 + 1
+        edges >>= _CHROMA_SHIFT
+        tiles = edges // self._divisors + _FAR
+        np.clip(tiles, 0, self._limits, out=tiles)
+        corners = tiles[:, _CORNER_ROWS] * (cols + 1) + tiles[:, _CORNER_COLS]
+        signs = (
+            _SIGNS[: corners.size]
+            if corners.size <= _SIGNS.size
+            else np.resize(_SIGNS, corners.size)
         )
-        signs = np.repeat(np.array([1.0, -1.0, -1.0, 1.0]), len(ty0))
-        marks = np.bincount(corners, signs, (rows + 1) * stride).reshape(rows + 1, stride)
-        covered = marks.cumsum(axis=0).cumsum(axis=1)[:rows, :cols] > 0.5
-        return covered.reshape(-1).nonzero()[0]
+        marks = np.bincount(corners.reshape(-1), signs, (rows + 1) * (cols + 1))
+        covered = marks.reshape(rows + 1, cols + 1).cumsum(axis=0).cumsum(axis=1)
+        return (covered[:rows, :cols] > 0.5).reshape(-1).nonzero()[0]
 
     def _convert_whole(self, rgb: np.ndarray, out: np.ndarray) -> None:
         """Convert all of ``rgb`` (wrapped once while the caller reuses the same array)."""
