@@ -150,14 +150,17 @@ class Crowd:
         """Overwrite positions (and optionally velocities and targets) of the crowd.
 
         For tests and hand-made situations: the number of pedestrians cannot change, and
-        the wall-distance cache is refreshed so the next step sees the new positions.
+        the wall-distance cache is refreshed so the next step sees the new positions. The
+        arrays are copied in C order (a transposed input is Fortran-ordered), as every
+        crowd array is: the video hand-over reads their buffers as they are
+        (``sim.snapshot.pack_live_state``).
         """
-        pos = np.array(pos, dtype=np.float64).reshape(-1, 2)
+        pos = np.array(pos, dtype=np.float64, order="C").reshape(-1, 2)
         if pos.shape != self.pos.shape:
             raise ValueError(f"expected positions of shape {self.pos.shape}, got {pos.shape}")
         self.pos = pos
         if vel is not None:
-            self.vel = np.array(vel, dtype=np.float64).reshape(pos.shape)
+            self.vel = np.array(vel, dtype=np.float64, order="C").reshape(pos.shape)
         if targets is not None:
             self.flows.target[:] = np.asarray(targets, dtype=np.float64).reshape(pos.shape)
             self.flows.pass_dir[:] = 0.0

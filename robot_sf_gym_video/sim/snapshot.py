@@ -289,7 +289,10 @@ def pack_live_state(
     The one home of the packet layout; the env's per-step hand-over calls it directly,
     so no array is converted or copied before the one ``join`` that reads their buffers
     (in C order: what ``ravel`` + concatenate would give). ``robot`` is ``(x_m, y_m,
-    theta_rad, v_mps, omega_radps)``. A non-contiguous array makes ``join`` raise.
+    theta_rad, v_mps, omega_radps)``. A non-contiguous array makes ``join`` raise, and
+    one of another dtype would be packed as its own bytes: the simulation keeps its arrays
+    so (``Crowd.set_state`` copies hand-made ones in C order); anything else goes through
+    ``pack_state``.
     """
     n_trail = len(trail_m)
     sent = n_trail if trail_sent is None or trail_sent > n_trail else max(trail_sent, 0)

@@ -55,8 +55,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Snapshots per message: one pipe write and one recorder wake-up per batch. 64 steps of
-#: even a dense crowd stay far below the pipe's size, and the episode's ``end`` flushes.
+#: Snapshots per message: one pipe write and one recorder wake-up per batch; the episode's
+#: ``end`` flushes. A batch of a crowded scene (open_crowd, dense_crowd) fills the pipe or
+#: outgrows it: its write then waits for the recorder to read, as a full pipe does.
 BATCH_STEPS = 64
 #: The snapshot pipe: a few batches of slack (one to a few hundred steps of the default scenes,
 #: whose trails cross as deltas), enough to ride out the recorder's per-episode work, yet
