@@ -2,7 +2,8 @@
 
 - ``RecorderPlan``: what the wrapper decided at construction (SocialNav or generic env,
   frame source, folder, fps, size, backend options).
-- ``plan_status(plan)``: can this path encode here? ``codec-unavailable`` when the ffmpeg
+- ``plan_status(plan)``: can this path encode here? A SocialNav recorder process encoding
+  through PyAV needs no ffmpeg binary; otherwise ``codec-unavailable`` when the ffmpeg
   probe fails, ``moviepy-missing`` only where moviepy is needed (the generic-env path
   and rgb24 frames through the ffmpeg binary, both written by moviepy's
   ``FFMPEG_VideoWriter``); a SocialNav recorder encoding through PyAV never needs it.
@@ -23,7 +24,7 @@ from robot_sf_gym_video.video.options import RecorderOptions
 from robot_sf_gym_video.video.probe import EncoderStatus, moviepy_status, probe_encoder
 from robot_sf_gym_video.video.supervise import DEFAULT_STALL_TIMEOUT_S
 
-__all__ = ["RecorderPlan", "plan_status", "start_recorder"]
+__all__ = ["PYAV_STATUS", "RecorderPlan", "plan_status", "start_recorder"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,20 @@ class RecorderPlan:
             return "thread"
         return "process"
 
+    def encodes_with_pyav(self) -> bool:
+        """Return True when a SocialNav recorder process will encode through PyAV.
+
+        Decided from PyAV being installed (no import here: the recorder imports it), the
+        encoder choice and the recorder mode; a test writer factory never counts.
+        """
+        if not self.social or self.options.writer_factory is not None:
+            return False
+        if self.options.encoder not in ("auto", "pyav") or self.snapshot_mode() != "process":
+            return False
+        from robot_sf_gym_video.video.pyav_writer import pyav_installed
+
+        return pyav_installed()
+
     def needs_moviepy(self) -> bool:
         """Return True when frames go through moviepy's writer (rgb24 into ffmpeg)."""
         if self.options.writer_factory is not None:
@@ -78,8 +93,20 @@ class RecorderPlan:
         return resolve_encoder(self.options.encoder, own_process) == "ffmpeg"
 
 
+#: The status of a plan that a recorder process encodes through PyAV (see ``plan_status``).
+PYAV_STATUS = EncoderStatus(True, None, None, "libx264 through PyAV in the recorder process")
+
+
 def plan_status(plan: RecorderPlan) -> EncoderStatus:
-    """Return whether this plan can encode here (probes are cached per process)."""
+    """Return whether this plan can encode here (probes are cached per process).
+
+    A SocialNav recorder process that will encode through PyAV needs no ffmpeg binary,
+    so the ffmpeg probe (a child process, tens of ms on the env's start-up path) is not
+    run for it; the recorder checks PyAV's libx264 itself and falls back to the ffmpeg
+    binary without it (``snapshot_recorder.resolve_encoder``).
+    """
+    if plan.encodes_with_pyav():
+        return PYAV_STATUS
     status = probe_encoder()
     if status.ok and plan.needs_moviepy():
         moviepy = moviepy_status()

@@ -1,5 +1,6 @@
 """In-process H.264 encoder for the recorder process: libx264 through PyAV, no child process.
 
+- ``pyav_installed()``: True when PyAV is installed (no import; cached).
 - ``pyav_available()``: True when PyAV imports and its FFmpeg build has libx264 (cached).
 - ``PyAVStreamWriter``: a ``TempFileWriter`` that encodes raw frames with libx264 inside the
   calling process and writes an MP4 under a temporary name, renamed when complete.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import logging
 import os
 import weakref
@@ -40,11 +42,21 @@ from robot_sf_gym_video.video.writer import (
 if TYPE_CHECKING:
     import av
 
-__all__ = ["PyAVStreamWriter", "pyav_available"]
+__all__ = ["PyAVStreamWriter", "pyav_available", "pyav_installed"]
 
 log = logging.getLogger(__name__)
 
 _MAX_ADOPTED = 64  # arrays wrapped for good per file (a renderer's ring holds 16)
+
+
+@functools.lru_cache(maxsize=1)
+def pyav_installed() -> bool:
+    """Return True when PyAV is installed, without importing it.
+
+    The env's process never needs PyAV: only a recorder process does, which then checks
+    ``pyav_available``.
+    """
+    return importlib.util.find_spec("av") is not None
 
 
 @functools.lru_cache(maxsize=1)

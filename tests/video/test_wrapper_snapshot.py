@@ -231,7 +231,7 @@ def test_broken_renderer_is_encode_error(tmp_path):
 
 def test_codec_unavailable_starts_nothing(tmp_path, monkeypatch, procs):
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/nonexistent")
-    env = wrap(FakeSocialNavEnv(max_steps=5), tmp_path / "v")
+    env = wrap(FakeSocialNavEnv(max_steps=5), tmp_path / "v", RecorderOptions(encoder="ffmpeg"))
     env.reset(seed=0)
     assert procs.new() == []
     info = run_rest(env)[-1]
@@ -239,6 +239,23 @@ def test_codec_unavailable_starts_nothing(tmp_path, monkeypatch, procs):
     assert info["video_skip"]["reason"] == "codec-unavailable"
     assert info["video_skip"]["renderer"] == "synthetic"
     assert list((tmp_path / "v").iterdir()) == []  # made at construction, left empty
+
+
+def test_pyav_recorder_neither_needs_nor_probes_the_ffmpeg_binary(tmp_path, monkeypatch):
+    """The default SocialNav recorder encodes through PyAV: no ffmpeg probe on the env's
+    start-up path, and a broken ffmpeg binary still gives a full video."""
+    from robot_sf_gym_video.video import probe
+
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/nonexistent")
+    monkeypatch.setattr(probe, "_probe_cache", {})
+    calls = []
+    real = probe._probe_uncached
+    monkeypatch.setattr(probe, "_probe_uncached", lambda: calls.append(1) or real())
+    env = wrap(FakeSocialNavEnv(max_steps=5), tmp_path / "v")
+    info = run(env, seed=0)[-1][-1]
+    env.close()
+    assert calls == []
+    assert info["video"]["frames"] == 5 and count_frames(info["video"]["path"]) == 5
 
 
 def test_background_mode_returns_at_once(tmp_path):
