@@ -59,10 +59,10 @@ log = logging.getLogger(__name__)
 #: ``end`` flushes. A batch of a crowded scene (open_crowd, dense_crowd) fills the pipe or
 #: outgrows it: its write then waits for the recorder to read, as a full pipe does.
 BATCH_STEPS = 64
-#: The snapshot pipe: a few batches of slack (one to a few hundred steps of the default scenes,
-#: whose trails cross as deltas), enough to ride out the recorder's per-episode work, yet
-#: few episodes in flight to lose if a recorder dies, and bounded memory.
-SNAPSHOT_PIPE_BYTES = 128 * 1024
+#: The snapshot pipe: slack for about one to eight batches (a few hundred steps of light
+#: scenes, whose trails cross as deltas; one batch of dense_crowd), enough to ride out the
+#: recorder's per-episode work, yet few episodes in flight to lose if a recorder dies.
+SNAPSHOT_PIPE_BYTES = 256 * 1024
 _live_transports: weakref.WeakSet[PipeTransport] = weakref.WeakSet()
 
 

@@ -16,7 +16,7 @@ trails as deltas: ``video.capture.SnapshotPacker``); ``B`` and
 ``C`` + pickled arguments; ``E`` + ASCII steps; ``D``; ``Q``. One pipe write and one
 recorder wake-up per batch instead of per step is most of what the hand-over saves.
 
-Both transports are bounded (the OS pipe, grown to 128 KiB; the queue's ``maxsize``): if the
+Both transports are bounded (the OS pipe, grown to 256 KiB; the queue's ``maxsize``): if the
 recorder falls behind, ``push`` blocks and memory never grows. Every wait on the recorder
 polls in short slices and checks that it is still alive.
 
