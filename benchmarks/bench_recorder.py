@@ -51,12 +51,12 @@ SCENARIOS = ("crossing", "corridor", "doorway", "open_crowd")
 
 def batch_child(spec: dict[str, Any]) -> dict[str, Any]:
     """Run one batch here; return CPU figures of the env thread and of the recorder."""
-    from robot_sf_gym_video.benchmark import worker
     from robot_sf_gym_video.benchmark.runner import run_batch
+    from robot_sf_gym_video.env.social_nav_env import SocialNavEnv
     from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
 
     cpu = {"outer_ns": 0, "inner_ns": 0}
-    outer_step, inner_step = VideoArtifactWrapper.step, worker._StepTimer.step
+    outer_step, inner_step = VideoArtifactWrapper.step, SocialNavEnv.step
 
     def timed_outer(self: Any, action: Any) -> Any:
         t0 = time.thread_time_ns()
@@ -76,7 +76,7 @@ def batch_child(spec: dict[str, Any]) -> dict[str, Any]:
         spec["video_size"] = tuple(spec["video_size"])
     probe_ns = _probe_cost_ns()
     VideoArtifactWrapper.step = timed_outer  # type: ignore[method-assign]
-    worker._StepTimer.step = timed_inner  # type: ignore[method-assign]
+    SocialNavEnv.step = timed_inner  # type: ignore[method-assign]
     start_cpu, start_wall = time.process_time(), time.perf_counter()
     summary = run_batch(progress=False, **spec).to_dict()
     wall_s = time.perf_counter() - start_wall

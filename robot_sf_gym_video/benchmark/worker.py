@@ -97,28 +97,6 @@ class EpisodeResult:
     events: list[dict[str, Any]] | None = None
 
 
-class _StepTimer(gymnasium.Wrapper):
-    """Time spent inside the bare env, so the video wrapper's extra cost can be measured."""
-
-    def __init__(self, env: gymnasium.Env) -> None:
-        super().__init__(env)
-        self.inner_s = 0.0
-
-    def reset(self, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return self.env.reset(**kwargs)
-        finally:
-            self.inner_s += time.perf_counter() - start
-
-    def step(self, action: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return self.env.step(action)
-        finally:
-            self.inner_s += time.perf_counter() - start
-
-
 class EpisodeWorker:
     """Run episodes in this process with one env (and one video recorder) for all of them.
 
@@ -134,7 +112,6 @@ class EpisodeWorker:
         self._scenario: str | None = None
         self._env: gymnasium.Env | None = None
         self._wrapper: VideoArtifactWrapper | None = None
-        self._timer: _StepTimer | None = None
         self._policy: Any = None
         self._carry: list[Artifact] = []
         self._spec: EpisodeSpec | None = None  # the episode running now
@@ -179,11 +156,9 @@ class EpisodeWorker:
 
     def _play(self, env: gymnasium.Env, spec: EpisodeSpec) -> EpisodeResult:
         """Run the episode with the policy, logging every action it takes."""
-        outer_s = 0.0
-        inner_before = self._timer.inner_s if self._timer is not None else 0.0
+        own_before = self._wrapper.own_time_s if self._wrapper is not None else 0.0
         start = time.perf_counter()
         obs, info = env.reset(seed=spec.seed, options={"scenario": spec.scenario})
-        outer_s += time.perf_counter() - start
         if spec.scenario != self._scenario:  # the policy reads the scenario's layout
             from robot_sf_gym_video.policies.spec import build_policy
 
@@ -196,14 +171,12 @@ class EpisodeWorker:
         while not (terminated or truncated):
             action = self._policy(obs)
             log.add(action)
-            t0 = time.perf_counter()
             obs, _reward, terminated, truncated, info = env.step(action)
-            outer_s += time.perf_counter() - t0
             steps += 1
         wall_time_s = time.perf_counter() - start
         video, pending = _video_payload(info)
-        if self._timer is not None:
-            self.cost.caller_s += max(outer_s - (self._timer.inner_s - inner_before), 0.0)
+        if self._wrapper is not None:
+            self.cost.caller_s += self._wrapper.own_time_s - own_before
             self.cost.frames += steps if video is not None or pending else 0
         return EpisodeResult(
             spec=spec,
@@ -258,7 +231,7 @@ class EpisodeWorker:
         """Close the env (a half-recorded episode is discarded by the wrapper)."""
         if self._env is not None:
             env, wrapper = self._env, self._wrapper
-            self._env, self._wrapper, self._timer, self._scenario = None, None, None, None
+            self._env, self._wrapper, self._scenario = None, None, None
             env.close()
             if wrapper is not None:
                 self._account(wrapper.video_stats)
@@ -282,9 +255,8 @@ class EpisodeWorker:
             from robot_sf_gym_video.video.wrapper import VideoArtifactWrapper
 
             start = time.perf_counter()
-            self._timer = _StepTimer(env)
             self._wrapper = VideoArtifactWrapper(
-                self._timer,
+                env,
                 renderer=settings.video.renderer,
                 video_dir=settings.video_dir,
                 finalize="background",

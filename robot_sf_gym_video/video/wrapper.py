@@ -23,6 +23,7 @@ import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from time import perf_counter
 from typing import Any, Literal, SupportsFloat
 
 import gymnasium as gym
@@ -173,7 +174,7 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         book = ResultBook(self.renderer_choice if self._social else "env", on_artifact)
         bg = finalize == "background"
         self._rec = Session(self._plan, env, book, packer, self._frames, bg, keep_episode)
-        self._clips, self._episode_index, self._global_step = 0, -1, 0
+        self._clips, self._episode_index, self._global_step, self._own_s = 0, -1, 0, 0.0
         # The seed part of unseeded episodes: unique per wrapper, across processes too.
         self._unseeded = unseeded_seed_part(f"{os.getpid():x}{secrets.token_hex(4)}")
         self._next_identity: tuple[str, Any, Any] | None = None
@@ -187,6 +188,11 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
     def recording(self) -> bool:
         """True while a file is being recorded (as ``RecordVideo.recording``)."""
         return self._rec.take is not None
+
+    @property
+    def own_time_s(self) -> float:
+        """Wall seconds of ``reset``/``step`` beyond the env's own: what video costs the loop."""
+        return self._own_s
 
     @property
     def video_stats(self) -> dict[str, float]:
@@ -241,14 +247,16 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Any, dict[str, Any]]:
         """Reset the env; a take of an unfinished episode ends (``keep_unfinished``)."""
-        rec = self._rec
+        start, rec = perf_counter(), self._rec
         if rec.take is not None and rec.take.episode_bound:
             rec.finish(complete=False, keep=True)  # cut short: finalised as it stands
         elif rec.take is not None:
             rec.take.scene_stale = True  # a capped step clip runs on into the next episode
             rec.push = None
         rec.drain()
+        inner = perf_counter()
         obs, info = self.env.reset(seed=seed, options=options)
+        start += perf_counter() - inner  # only the wrapper's own time counts
         self._episode_index += 1
         identity, self._next_identity = self._next_identity, None
         if self._wanted and not self._closed and self._triggers.films_episode(self._episode_index):
@@ -262,11 +270,22 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
                 self._open(episode_id(*(identity or default)), "episode", True, first)
             else:
                 self._open(self._next_clip_id(first), "clip", True, first)
+        self._own_s += perf_counter() - start
         return obs, info
 
     def step(self, action: Any) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
         """Step the env and hand the new state (or frame) to the recorder."""
         obs, reward, terminated, truncated, info = self.env.step(action)
+        start = perf_counter()
+        try:
+            return self._hand_over(obs, reward, terminated, truncated, info)
+        finally:
+            self._own_s += perf_counter() - start
+
+    def _hand_over(
+        self, obs: Any, reward: SupportsFloat, terminated: bool, truncated: bool, info: dict
+    ) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
+        """Do the video work of one step, after the env's own (see ``own_time_s``)."""
         gstep, self._global_step = self._global_step, self._global_step + 1
         rec = self._rec
         take, ended_clip = rec.take, None
@@ -344,15 +363,12 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self._rec.prepare()
 
     def _scenario_name(self) -> str:
-        name = self._raw_scenario_name()
+        name = self._scenario
+        if name is None:
+            raw = getattr(self.env.unwrapped, "scenario_name", None) if self._social else None
+            name = str(raw) if raw else env_name(self.env)
         check_scenario_name(name)
         return name
-
-    def _raw_scenario_name(self) -> str:
-        if self._scenario is not None:
-            return self._scenario
-        name = getattr(self.env.unwrapped, "scenario_name", None) if self._social else None
-        return str(name) if name else env_name(self.env)
 
     def _next_clip_id(self, first_step: int) -> str:
         name = clip_id(self._scenario_name(), first_step, self._clips)
@@ -378,13 +394,7 @@ class VideoArtifactWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         return self._rec.take, ended
 
     def _open(self, name: str, kind: Literal["episode", "clip"], bound: bool, first: int) -> None:
-        take = Take(
-            name=name,
-            kind=kind,
-            final_path=os.fspath(video_path(self._plan.video_dir, name)),
-            report_path=os.fspath(video_path(self.video_dir, name)),
-            first_step=first,
-            limit=self._triggers.video_length,
-            episode_bound=bound,
-        )
+        final, report = video_path(self._plan.video_dir, name), video_path(self.video_dir, name)
+        limit = self._triggers.video_length
+        take = Take(name, kind, os.fspath(final), os.fspath(report), first, limit, bound)
         self._rec.open(take)
