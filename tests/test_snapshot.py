@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from robot_sf_gym_video.sim.snapshot import (
+    FRAME_ARRAYS,
     FrameSnapshot,
     StaticScene,
     pack_snapshot,
@@ -32,14 +33,7 @@ def test_pack_roundtrip_is_exact():
     back = unpack_snapshot(pack_snapshot(snap))
     assert back.step == snap.step and back.time_s == snap.time_s
     assert back.collision == "pedestrian" and back.outcome == "collision"
-    for name in (
-        "robot_pose",
-        "robot_velocity",
-        "ped_positions_m",
-        "ped_velocities_mps",
-        "trail_m",
-        "lidar_ranges_m",
-    ):
+    for name in FRAME_ARRAYS:
         np.testing.assert_array_equal(getattr(back, name), getattr(snap, name))
         assert getattr(back, name).shape == getattr(snap, name).shape
 

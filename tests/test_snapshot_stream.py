@@ -11,26 +11,22 @@ import numpy as np
 import pytest
 
 from robot_sf_gym_video.env.social_nav_env import SocialNavEnv
-from robot_sf_gym_video.sim.snapshot import pack_snapshot, unpack_packet, unpack_snapshot
+from robot_sf_gym_video.sim.snapshot import (
+    FRAME_ARRAYS,
+    pack_snapshot,
+    unpack_packet,
+    unpack_snapshot,
+)
 from robot_sf_gym_video.sim.snapshot_stream import SnapshotDecoder
 from robot_sf_gym_video.sim.trail import Trail, TrailCursor
 from robot_sf_gym_video.video.capture import snapshot_packer
-
-_FIELDS = (
-    "robot_pose",
-    "robot_velocity",
-    "ped_positions_m",
-    "ped_velocities_mps",
-    "trail_m",
-    "lidar_ranges_m",
-)
 
 
 def _assert_same(decoded, expected):
     assert decoded.step == expected.step and decoded.time_s == expected.time_s
     assert (decoded.collision, decoded.outcome) == (expected.collision, expected.outcome)
     assert decoded.marks == expected.marks
-    for name in _FIELDS:
+    for name in FRAME_ARRAYS:
         got, want = getattr(decoded, name), getattr(expected, name)
         assert got.shape == want.shape, name
         assert got.tobytes() == want.tobytes(), name

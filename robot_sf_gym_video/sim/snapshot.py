@@ -24,6 +24,7 @@ from robot_sf_gym_video.registry import Registry
 
 __all__ = [
     "COLLISION_KINDS",
+    "FRAME_ARRAYS",
     "MARK_S",
     "OUTCOMES",
     "OUTCOME_REGISTRY",
@@ -183,6 +184,17 @@ def _unpack_marks(values: np.ndarray) -> tuple[EventMark, ...]:
     )
 
 
+#: The array fields of a ``FrameSnapshot``, in packet order.
+FRAME_ARRAYS: tuple[str, ...] = (
+    "robot_pose",
+    "robot_velocity",
+    "ped_positions_m",
+    "ped_velocities_mps",
+    "trail_m",
+    "lidar_ranges_m",
+)
+
+
 @dataclass(frozen=True, eq=False)
 class FrameSnapshot:
     """The moving state of the world after a step (or right after reset, ``step == 0``).
@@ -216,14 +228,7 @@ class FrameSnapshot:
     marks: tuple[EventMark, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in (
-            "robot_pose",
-            "robot_velocity",
-            "ped_positions_m",
-            "ped_velocities_mps",
-            "trail_m",
-            "lidar_ranges_m",
-        ):
+        for name in FRAME_ARRAYS:
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         if self.collision not in _COLLISION_CODES:
             raise ValueError(f"collision must be one of {COLLISION_KINDS} or None")
